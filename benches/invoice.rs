@@ -1,0 +1,116 @@
+//! End-to-end benchmark: generate 1M and 10M Aura events (Avro and Parquet), then time
+//! `billing-workbench invoice --ob all --json` for one month and report events per second
+//! and peak memory of the process.
+//!
+//! `cargo bench` (release build). Sizes: `BENCH_EVENTS=1000000,10000000` (default).
+//! Data is generated once into `BENCH_DIR` (default `bench-data/`) and reused.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_billing-workbench")
+}
+
+/// Peak resident memory of a running process, in bytes (VmHWM never goes down).
+fn peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Runs a command with stdout discarded; returns wall time, peak memory and exit status.
+fn measure(args: &[&str]) -> (Duration, u64, i32) {
+    let start = Instant::now();
+    let mut child = Command::new(bin())
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start");
+    let mut peak = 0;
+    let status = loop {
+        if let Some(p) = peak_rss(child.id()) {
+            peak = peak.max(p);
+        }
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    (start.elapsed(), peak, status.code().unwrap_or(-1))
+}
+
+fn generate(dir: &Path, events: u64, format: &str) {
+    if dir.join("billing.toml").is_file() {
+        return;
+    }
+    eprintln!("generating {events} events as {format} in {} …", dir.display());
+    let t = Instant::now();
+    let ok = Command::new(bin())
+        .args([
+            "sample",
+            "--out",
+            dir.to_str().unwrap_or("."),
+            "--events",
+            &events.to_string(),
+            "--months",
+            "1",
+            "--start",
+            "2026-10",
+            "--seed",
+            "42",
+            "--format",
+            format,
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "generation failed");
+    eprintln!("  generated in {:.1} s", t.elapsed().as_secs_f64());
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument filters nothing here.
+    let root = PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "bench-data".into()));
+    let sizes: Vec<u64> = std::env::var("BENCH_EVENTS")
+        .unwrap_or_else(|_| "1000000,10000000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    println!(
+        "{:<10} {:>12} {:>10} {:>14} {:>12}",
+        "format", "events", "wall s", "events/s", "peak MB"
+    );
+    for events in sizes {
+        for format in ["avro", "parquet"] {
+            let dir = root.join(format!("{format}-{events}"));
+            generate(&dir, events, format);
+            let config = dir.join("billing.toml");
+            let args = [
+                "invoice",
+                "--data",
+                dir.to_str().unwrap_or("."),
+                "--config",
+                config.to_str().unwrap_or("."),
+                "--ob",
+                "all",
+                "--period",
+                "2026-10",
+                "--json",
+            ];
+            let (wall, peak, code) = measure(&args);
+            // Exit 1 is expected: the sample leaves one OB without an FX rate in its first month.
+            assert!(code == 0 || code == 1, "invoice failed with exit {code}");
+            println!(
+                "{:<10} {:>12} {:>10.2} {:>14.0} {:>12.0}",
+                format,
+                events,
+                wall.as_secs_f64(),
+                events as f64 / wall.as_secs_f64(),
+                peak as f64 / 1_048_576.0
+            );
+        }
+    }
+}

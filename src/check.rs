@@ -1,0 +1,302 @@
+//! The import report behind `check` (and the window's inputs panel): which datasets were
+//! found, which are used, what could not be read, the configuration's problems, and the
+//! run-level reconciliation for a period.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::engine::{Engine, Selection};
+use crate::import::Catalog;
+use crate::model::config::ConfigError;
+use crate::model::money::money_string;
+use crate::model::period::utc_date;
+use crate::model::{Config, Period, YearMonth};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetLine {
+    pub name: String,
+    pub used: bool,
+    pub version: Option<u32>,
+    pub versions: Vec<u32>,
+    pub files: usize,
+    /// Rows read (used datasets only).
+    pub rows: Option<u64>,
+    pub formats: Vec<&'static str>,
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReconciliation {
+    pub dataset: String,
+    pub rows_read: u64,
+    pub unattributable: u64,
+    pub in_scope: u64,
+    pub out_of_period: u64,
+    pub balanced: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceTotal {
+    pub ob: String,
+    pub invoice_number: String,
+    pub currency: String,
+    pub total: String,
+    pub suspended: u64,
+}
+
+/// Everything `check` says.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct CheckReport {
+    pub data_dir: String,
+    pub config: String,
+    pub datasets: Vec<DatasetLine>,
+    pub config_problems: Vec<String>,
+    pub load_error: Option<String>,
+    pub period: Option<String>,
+    pub reconciliation: Vec<RunReconciliation>,
+    pub unattributable: BTreeMap<String, u64>,
+    pub invoices: Vec<InvoiceTotal>,
+    pub ob_errors: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl CheckReport {
+    /// Nothing stands between these inputs and a complete set of invoices.
+    pub fn is_clean(&self) -> bool {
+        self.config_problems.is_empty() && self.load_error.is_none() && self.ob_errors.is_empty()
+    }
+
+    /// The report as text for a terminal.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "Data folder:   {}", self.data_dir);
+        let _ = writeln!(s, "Configuration: {}", self.config);
+        let _ = writeln!(s, "\nDatasets found:");
+        for d in &self.datasets {
+            let version = d.version.map(|v| format!("v{v}")).unwrap_or_else(|| "-".into());
+            let rows = d.rows.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
+            let _ = writeln!(
+                s,
+                "  {:<24} {:<9} version {:<4} {:>3} file(s) {:>10} rows  {}",
+                d.name,
+                if d.used { "used" } else { "not used" },
+                version,
+                d.files,
+                rows,
+                d.formats.join(",")
+            );
+            for p in &d.problems {
+                let _ = writeln!(s, "      problem: {p}");
+            }
+        }
+        if !self.config_problems.is_empty() {
+            let _ = writeln!(s, "\nConfiguration problems:");
+            for p in &self.config_problems {
+                let _ = writeln!(s, "  {p}");
+            }
+        }
+        if let Some(e) = &self.load_error {
+            let _ = writeln!(s, "\nCannot read the inputs:\n  {e}");
+        }
+        if let Some(p) = &self.period {
+            let _ = writeln!(
+                s,
+                "\nReconciliation for {p} (rows read = unattributable + in scope + out of period):"
+            );
+            for r in &self.reconciliation {
+                let _ = writeln!(
+                    s,
+                    "  {:<24} read {:>10} = unattributable {:>8} + in scope {:>10} + out of period {:>10}  {}",
+                    r.dataset,
+                    r.rows_read,
+                    r.unattributable,
+                    r.in_scope,
+                    r.out_of_period,
+                    if r.balanced { "ok" } else { "DOES NOT BALANCE" }
+                );
+            }
+            if !self.unattributable.is_empty() {
+                let list: Vec<String> = self.unattributable.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                let _ = writeln!(s, "  unattributable records: {}", list.join(", "));
+            }
+            let _ = writeln!(s, "\nInvoices for {p}:");
+            for i in &self.invoices {
+                let _ = writeln!(
+                    s,
+                    "  {:<4} {:<32} {:>3} {:>16}   suspended records: {}",
+                    i.ob, i.invoice_number, i.currency, i.total, i.suspended
+                );
+            }
+        }
+        for e in &self.ob_errors {
+            let _ = writeln!(s, "  error: {e}");
+        }
+        for w in &self.warnings {
+            let _ = writeln!(s, "  warning: {w}");
+        }
+        let _ = writeln!(
+            s,
+            "\n{}",
+            if self.is_clean() {
+                "Ready to invoice."
+            } else {
+                "NOT ready to invoice: see the problems above."
+            }
+        );
+        s
+    }
+}
+
+/// The latest month in which any usage record falls (UTC).
+pub fn latest_month(engine: &Engine) -> Option<YearMonth> {
+    let max = engine
+        .datasets
+        .iter()
+        .flat_map(|d| d.rows_by_ob.iter().flatten().map(|r| d.time_us[*r as usize]))
+        .max()?;
+    utc_date(max).map(YearMonth::of)
+}
+
+/// Builds the import report; never fails: what went wrong is part of the report.
+pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> CheckReport {
+    let mut report = CheckReport {
+        data_dir: data_dir.display().to_string(),
+        config: config_path.display().to_string(),
+        ..CheckReport::default()
+    };
+    let catalog = match Catalog::discover(data_dir) {
+        Ok(c) => c,
+        Err(e) => {
+            report.load_error = Some(e.to_string());
+            return report;
+        }
+    };
+    let config = match Config::load(config_path) {
+        Ok(c) => Some(c),
+        Err(ConfigError::Invalid { path, issues }) => {
+            report.config_problems = issues
+                .iter()
+                .map(|i| format!("{}:{}: {}", path.display(), i.line, i.message))
+                .collect();
+            None
+        }
+        Err(e) => {
+            report.config_problems.push(e.to_string());
+            None
+        }
+    };
+    let used = config.as_ref().map(Config::referenced_datasets).unwrap_or_default();
+    for entry in &catalog.entries {
+        let pinned = config.as_ref().and_then(|c| {
+            c.datasets
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(&entry.name))
+                .and_then(|d| d.version)
+                .or_else(|| {
+                    c.dimensions
+                        .iter()
+                        .find(|d| d.dataset.eq_ignore_ascii_case(&entry.name))
+                        .and_then(|d| d.version)
+                })
+        });
+        let (version, files, mut problems) = match entry.files(pinned) {
+            Ok((v, f)) => (v, f, entry.problems.clone()),
+            Err(e) => (None, Vec::new(), vec![e.to_string()]),
+        };
+        problems.sort();
+        let mut formats: Vec<&'static str> = files
+            .iter()
+            .filter_map(|f| f.extension().and_then(|e| e.to_str()))
+            .filter_map(crate::model::inputs::Format::from_extension)
+            .map(|f| f.name())
+            .collect();
+        formats.sort_unstable();
+        formats.dedup();
+        report.datasets.push(DatasetLine {
+            name: entry.name.clone(),
+            used: used.contains(&entry.name.to_ascii_lowercase()),
+            version,
+            versions: entry.versions(),
+            files: files.len(),
+            rows: None,
+            formats,
+            problems,
+        });
+    }
+    let Some(config) = config else { return report };
+    for name in &used {
+        if catalog.find(name).is_none() {
+            report.config_problems.push(format!(
+                "dataset {name} is used by the configuration but is not in {}",
+                data_dir.display()
+            ));
+        }
+    }
+    let inputs = match crate::import::load(&config, &catalog, &|_: &Path| {}) {
+        Ok(i) => i,
+        Err(e) => {
+            report.load_error = Some(e.to_string());
+            return report;
+        }
+    };
+    let mut rows: BTreeMap<String, u64> = BTreeMap::new();
+    for d in &inputs.usage {
+        rows.insert(d.name.to_ascii_lowercase(), d.table.rows as u64);
+    }
+    for d in inputs.dimensions.values() {
+        rows.insert(
+            d.dataset.to_ascii_lowercase(),
+            d.files.iter().map(|f| f.rows as u64).sum(),
+        );
+    }
+    if !inputs.platform_cost_files.is_empty() {
+        rows.insert("platform_cost".into(), inputs.platform_cost.len() as u64);
+    }
+    for line in &mut report.datasets {
+        line.rows = rows.get(&line.name.to_ascii_lowercase()).copied();
+    }
+    let engine = Engine::new(config, inputs);
+    let Some(month) = period.or_else(|| latest_month(&engine)) else {
+        report
+            .warnings
+            .push("no usage record has a time: nothing to reconcile".into());
+        return report;
+    };
+    let run = engine.run(&Period::Month(month), &Selection::All);
+    report.period = Some(month.to_string());
+    for (ds, read) in &run.run.rows_read {
+        let unattributable = run.run.unattributable_by_dataset.get(ds).copied().unwrap_or(0);
+        let in_scope = run.run.in_scope.get(ds).copied().unwrap_or(0);
+        let out_of_period = run.run.out_of_period.get(ds).copied().unwrap_or(0);
+        report.reconciliation.push(RunReconciliation {
+            dataset: ds.clone(),
+            rows_read: *read,
+            unattributable,
+            in_scope,
+            out_of_period,
+            balanced: *read == unattributable + in_scope + out_of_period,
+        });
+    }
+    report.unattributable = run.run.unattributable.clone();
+    report.invoices = run
+        .invoices
+        .iter()
+        .map(|i| InvoiceTotal {
+            ob: i.ob.clone(),
+            invoice_number: i.invoice_number.clone(),
+            currency: i.currency.clone(),
+            total: money_string(i.total, i.decimals),
+            suspended: i.suspense_counts.values().sum(),
+        })
+        .collect();
+    report.ob_errors = run
+        .errors
+        .iter()
+        .map(|e| format!("OB {}: {}", e.ob, e.message))
+        .collect();
+    report.warnings = run.warnings;
+    report
+}

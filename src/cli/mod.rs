@@ -1,0 +1,245 @@
+//! The command line (SPEC 8): clap definitions and one function per command. Maps errors
+//! to exit status: 0 done, 1 input or configuration error, 2 bad command line.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::engine::Selection;
+use crate::model::{Period, YearMonth};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "billing-workbench",
+    version,
+    about = "Turns monthly usage exports into exact, auditable invoices"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rate a period and write invoices (or print the SPEC 8 JSON document with --json).
+    Invoice(InvoiceArgs),
+    /// Report what a data folder and configuration hold, and whether they can be invoiced.
+    Check(CheckArgs),
+    /// Generate a deterministic, realistic Aura export and its billing.toml.
+    Sample(SampleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The data folder holding the datasets.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The billing configuration (billing.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InvoiceArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// OB code, or `all`.
+    #[arg(long, value_name = "CODE|all")]
+    pub ob: String,
+    /// The month to invoice.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month, required_unless_present = "from", conflicts_with_all = ["from", "to"])]
+    pub period: Option<YearMonth>,
+    /// First day of a custom period (inclusive).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, requires = "to")]
+    pub from: Option<NaiveDate>,
+    /// Last day of a custom period (inclusive).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, requires = "from")]
+    pub to: Option<NaiveDate>,
+    /// Folder the workbooks are written to.
+    #[arg(long, value_name = "DIR", required_unless_present = "json")]
+    pub out: Option<PathBuf>,
+    /// Print the JSON document of SPEC 8 on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Overwrite existing workbooks.
+    #[arg(long)]
+    pub force: bool,
+    /// Issue date printed on the invoices (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub issue_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The month to reconcile (default: the latest month with usage).
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub period: Option<YearMonth>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Folder to write the datasets and billing.toml into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Number of Aura_Audit events.
+    #[arg(long, default_value_t = 100_000)]
+    pub events: u64,
+    /// Number of months the events span.
+    #[arg(long, default_value_t = 2)]
+    pub months: u32,
+    /// First month.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month, default_value = "2026-09")]
+    pub start: YearMonth,
+    /// Random seed: the same seed gives the same files.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Write the usage datasets as Parquet instead of Avro (for benchmarks).
+    #[arg(long, default_value = "avro", value_parser = ["avro", "parquet"])]
+    pub format: String,
+}
+
+fn parse_month(s: &str) -> Result<YearMonth, String> {
+    YearMonth::parse(s).ok_or_else(|| format!("expected a month YYYY-MM, got \"{s}\""))
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("expected a date YYYY-MM-DD, got \"{s}\""))
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Some(Command::Invoice(args)) => invoice(&args),
+        Some(Command::Check(args)) => check(&args),
+        Some(Command::Sample(args)) => sample(&args),
+        None => default_view(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Where the bundled sample data lives.
+pub fn sample_data_dir() -> PathBuf {
+    let here = PathBuf::from("sample-data");
+    if here.join("billing.toml").is_file() {
+        return here;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+/// Until the window exists: the import report of the bundled sample data.
+fn default_view() -> anyhow::Result<ExitCode> {
+    let dir = sample_data_dir();
+    println!(
+        "Billing Workbench {} — the window is not built yet; showing `check` on the bundled sample data.\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    check(&CheckArgs {
+        input: InputArgs {
+            data: dir.clone(),
+            config: dir.join("billing.toml"),
+        },
+        period: None,
+        json: false,
+    })
+}
+
+fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
+    let period = match (args.period, args.from, args.to) {
+        (Some(m), _, _) => Period::Month(m),
+        (None, Some(from), Some(to)) if from <= to => Period::Range { from, to },
+        (None, Some(from), Some(to)) => bail!("--from {from} is after --to {to}"),
+        _ => bail!("give --period YYYY-MM or --from YYYY-MM-DD --to YYYY-MM-DD"),
+    };
+    let loaded = crate::load(&args.input.data, &args.input.config, &|_: &Path| {})?;
+    let selection = if args.ob.eq_ignore_ascii_case("all") {
+        Selection::All
+    } else {
+        if loaded.engine.config.ob(&args.ob).is_none() {
+            bail!(
+                "{}: no [[ob]] has code \"{}\" (configured: {})",
+                args.input.config.display(),
+                args.ob,
+                loaded
+                    .engine
+                    .config
+                    .obs
+                    .iter()
+                    .map(|o| o.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        Selection::One(args.ob.clone())
+    };
+    let report = loaded.engine.run(&period, &selection);
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", crate::output::json::document(&report))?;
+    } else {
+        bail!(
+            "writing xlsx workbooks is not available in this version yet; use --json to get the invoices as JSON (nothing was written to {})",
+            args.out.as_deref().unwrap_or(Path::new(".")).display()
+        );
+    }
+    for e in &report.errors {
+        eprintln!("error: OB {}: {}", e.ob, e.message);
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let report = crate::check::check(&args.input.data, &args.input.config, args.period);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).context("cannot print the report")?
+        );
+    } else {
+        print!("{}", report.render());
+    }
+    Ok(if report.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn sample(args: &SampleArgs) -> anyhow::Result<ExitCode> {
+    let opts = crate::sample::SampleOptions {
+        events: args.events,
+        months: args.months,
+        start: args.start,
+        seed: args.seed,
+        parquet: args.format == "parquet",
+    };
+    let written = crate::sample::generate(&args.out, &opts)?;
+    println!(
+        "wrote {} events in {} files to {}",
+        args.events,
+        written,
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,284 @@
+//! Meters (SPEC 5 "Quantity"): one pass over a dataset's records for one OB and period,
+//! counting outcomes for the reconciliation and aggregating rated records into every
+//! matching meter: in total, per breakdown value and per local day.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashSet};
+
+use rust_decimal::Decimal;
+
+use crate::model::Config;
+use crate::model::config::Aggregation;
+use crate::model::money::Rounding;
+use crate::model::period::{Period, day_index};
+use crate::model::table::{CellState, Column, Form, IdColumn, NumberColumn, Scalar, ValueColumn};
+
+use super::process::{Issue, Outcome, PreparedDataset};
+
+/// A running aggregate.
+#[derive(Debug, Clone)]
+enum Acc {
+    Count(u64),
+    Sum(Decimal),
+    Distinct(HashSet<u32>),
+    Max(Option<Decimal>),
+    /// (time, row, value) of the latest record with a value.
+    Latest(Option<(i64, u32, Decimal)>),
+}
+
+impl Acc {
+    fn new(a: Aggregation) -> Acc {
+        match a {
+            Aggregation::Count => Acc::Count(0),
+            Aggregation::Sum => Acc::Sum(Decimal::ZERO),
+            Aggregation::CountDistinct => Acc::Distinct(HashSet::new()),
+            Aggregation::Max => Acc::Max(None),
+            Aggregation::Latest => Acc::Latest(None),
+        }
+    }
+
+    fn value(&self) -> Decimal {
+        match self {
+            Acc::Count(n) => Decimal::from(*n),
+            Acc::Sum(s) => *s,
+            Acc::Distinct(set) => Decimal::from(set.len()),
+            Acc::Max(m) => m.unwrap_or(Decimal::ZERO),
+            Acc::Latest(l) => l.map_or(Decimal::ZERO, |(_, _, v)| v),
+        }
+    }
+
+    fn has_records(&self) -> bool {
+        match self {
+            Acc::Count(n) => *n > 0,
+            Acc::Sum(_) | Acc::Max(_) | Acc::Latest(_) => true,
+            Acc::Distinct(s) => !s.is_empty(),
+        }
+    }
+}
+
+/// Where a meter's values come from in one dataset.
+enum Source<'a> {
+    None,
+    Number(&'a NumberColumn),
+    Value(&'a ValueColumn),
+}
+
+impl Source<'_> {
+    #[inline]
+    fn add(&self, acc: &mut Acc, row: usize, time: i64, ids: &IdColumn) {
+        match (acc, self) {
+            (Acc::Count(n), _) => *n += 1,
+            (Acc::Distinct(set), Source::Value(col)) => {
+                let code = col.codes[row];
+                if code != 0 {
+                    set.insert(code);
+                }
+            }
+            (acc, Source::Number(col)) => {
+                if col.states[row] != CellState::Ok {
+                    return;
+                }
+                let v = col.values[row];
+                match acc {
+                    Acc::Sum(s) => *s += v,
+                    Acc::Max(m) => *m = Some(m.map_or(v, |x| x.max(v))),
+                    Acc::Latest(l) => {
+                        let newer = match l {
+                            None => true,
+                            Some((t, r, _)) => match time.cmp(t) {
+                                Ordering::Greater => true,
+                                Ordering::Less => false,
+                                Ordering::Equal => ids.get(row) > ids.get(*r as usize),
+                            },
+                        };
+                        if newer {
+                            *l = Some((time, row as u32, v));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Record counts of one dataset for one OB and period (SPEC 4 reconciliation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub in_scope: u64,
+    pub out_of_period: u64,
+    pub duplicates: u64,
+    pub excluded: u64,
+    pub suspended: u64,
+    pub rated: u64,
+}
+
+/// A meter's quantities for one OB and period, after `round_6(aggregate / divide_by)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeterQuantities {
+    pub meter: usize,
+    pub quantity: Decimal,
+    /// Per breakdown field (meter order): values with non-zero quantity, sorted by value.
+    pub groups: Vec<(String, Vec<(Scalar, Decimal)>)>,
+    /// One quantity per local day of the period.
+    pub daily: Vec<Decimal>,
+}
+
+/// One OB's usage in a period: counts per dataset, suspended records and meter quantities.
+#[derive(Debug, Clone, Default)]
+pub struct ObUsage {
+    pub counts: Vec<(String, Counts)>,
+    /// (dataset index, issue) of suspended records in scope.
+    pub suspended: Vec<(usize, Issue)>,
+    /// Indexed like `config.meters`.
+    pub meters: Vec<MeterQuantities>,
+}
+
+struct MeterAcc<'a> {
+    slot_bit: usize,
+    meter: usize,
+    source: Source<'a>,
+    total: Acc,
+    daily: Vec<Acc>,
+    groups: Vec<(&'a str, &'a ValueColumn, Vec<Acc>)>,
+}
+
+/// Aggregates OB `ob` over `period`.
+pub fn usage(config: &Config, datasets: &[PreparedDataset], ob: usize, period: &Period) -> ObUsage {
+    let tz = config.obs[ob].timezone;
+    let bounds = period.day_bounds_us(tz);
+    let (start, end) = (bounds[0], bounds[bounds.len() - 1]);
+    let days = bounds.len() - 1;
+    let mut usage = ObUsage::default();
+    let mut meter_totals: BTreeMap<usize, MeterQuantities> = BTreeMap::new();
+    let rounding = config.billing.rounding;
+
+    for (di, ds) in datasets.iter().enumerate() {
+        let mut counts = Counts::default();
+        let mut accs: Vec<MeterAcc<'_>> = ds
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(bit, slot)| {
+                let m = &config.meters[slot.meter];
+                let source = match &m.field {
+                    Some(f) if m.aggregation.measures_number() => match ds.table.column(f, Form::Number) {
+                        Some(Column::Number(c)) => Source::Number(c),
+                        _ => Source::None,
+                    },
+                    Some(f) => match ds.table.column(f, Form::Value) {
+                        Some(Column::Value(c)) => Source::Value(c),
+                        _ => Source::None,
+                    },
+                    None => Source::None,
+                };
+                let groups = m
+                    .breakdown
+                    .iter()
+                    .filter_map(|b| match ds.table.column(b, Form::Value) {
+                        Some(Column::Value(c)) => Some((b.as_str(), c, vec![Acc::new(m.aggregation); c.dict.len()])),
+                        _ => None,
+                    })
+                    .collect();
+                MeterAcc {
+                    slot_bit: bit,
+                    meter: slot.meter,
+                    source,
+                    total: Acc::new(m.aggregation),
+                    daily: vec![Acc::new(m.aggregation); days],
+                    groups,
+                }
+            })
+            .collect();
+        let mut issue_cursor = 0usize;
+        for &row in &ds.rows_by_ob[ob] {
+            let r = row as usize;
+            let t = ds.time_us[r];
+            if t < start || t >= end {
+                counts.out_of_period += 1;
+                continue;
+            }
+            counts.in_scope += 1;
+            match ds.outcome[r] {
+                Outcome::Duplicate => counts.duplicates += 1,
+                Outcome::Excluded => counts.excluded += 1,
+                Outcome::Suspended => {
+                    counts.suspended += 1;
+                    // Issues are sorted by row, and rows of one OB come in order.
+                    while issue_cursor < ds.issues.len() && ds.issues[issue_cursor].row < row {
+                        issue_cursor += 1;
+                    }
+                    if let Some(i) = ds.issues.get(issue_cursor).filter(|i| i.row == row) {
+                        usage.suspended.push((di, i.clone()));
+                    }
+                }
+                Outcome::Unattributable => {}
+                Outcome::Rated => {
+                    counts.rated += 1;
+                    let mask = ds.meter_mask[r];
+                    if mask == 0 {
+                        continue;
+                    }
+                    let day = day_index(&bounds, t).unwrap_or(0);
+                    for acc in accs.iter_mut() {
+                        if mask & (1 << acc.slot_bit) == 0 {
+                            continue;
+                        }
+                        acc.source.add(&mut acc.total, r, t, &ds.ids);
+                        acc.source.add(&mut acc.daily[day], r, t, &ds.ids);
+                        for (_, col, group) in acc.groups.iter_mut() {
+                            let code = col.codes[r] as usize;
+                            acc.source.add(&mut group[code], r, t, &ds.ids);
+                        }
+                    }
+                }
+            }
+        }
+        for acc in accs {
+            let m = &config.meters[acc.meter];
+            let q = |a: &Acc| rounding.round6(a.value() / m.divide_by);
+            let groups = acc
+                .groups
+                .iter()
+                .map(|(field, col, accs)| {
+                    let mut values: Vec<(Scalar, Decimal)> = accs
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, a)| a.has_records())
+                        .map(|(code, a)| (col.dict[code].clone(), q(a)))
+                        .filter(|(_, qty)| !qty.is_zero())
+                        .collect();
+                    values.sort_by(|a, b| a.0.text().as_bytes().cmp(b.0.text().as_bytes()));
+                    ((*field).to_string(), values)
+                })
+                .collect();
+            meter_totals.insert(
+                acc.meter,
+                MeterQuantities {
+                    meter: acc.meter,
+                    quantity: q(&acc.total),
+                    groups,
+                    daily: acc.daily.iter().map(q).collect(),
+                },
+            );
+        }
+        usage.counts.push((ds.name.clone(), counts));
+    }
+    usage.meters = (0..config.meters.len())
+        .map(|i| {
+            meter_totals.remove(&i).unwrap_or_else(|| MeterQuantities {
+                meter: i,
+                quantity: Decimal::ZERO,
+                groups: Vec::new(),
+                daily: vec![Decimal::ZERO; days],
+            })
+        })
+        .collect();
+    usage
+}
+
+/// `round_6(aggregate / divide_by)` is applied per total, group and day; exposed for tests.
+pub fn quantity(rounding: Rounding, aggregate: Decimal, divide_by: Decimal) -> Decimal {
+    rounding.round6(aggregate / divide_by)
+}

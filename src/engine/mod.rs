@@ -1,0 +1,358 @@
+//! The billing engine: pure and deterministic (no files, no clock, no window).
+//! `Engine::new` makes SPEC 4's period-independent decisions once per load; `Engine::run`
+//! cuts a period, aggregates meters for every configured OB and rates the selected ones.
+
+pub mod aggregate;
+pub mod charge_model;
+pub mod process;
+pub mod rate;
+pub mod split;
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::Decimal;
+
+use crate::model::Config;
+use crate::model::config::AllocationSource;
+use crate::model::inputs::{CostRow, DimensionTable, Inputs};
+use crate::model::period::Period;
+use crate::model::table::Scalar;
+use crate::report::{
+    AllocationShares, DailyMeter, InputFile, Invoice, Line, LineDetail, LineKind, ObError, Reconciliation, RunReport,
+    RunSummary, SuspenseEntry,
+};
+
+use aggregate::ObUsage;
+use process::{Outcome, PreparedDataset};
+use rate::Money;
+use split::largest_remainder;
+
+/// Which OBs to invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    All,
+    One(String),
+}
+
+/// Loaded, prepared data ready to be rated for any period.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub config: Config,
+    pub datasets: Vec<PreparedDataset>,
+    pub dimensions: HashMap<String, DimensionTable>,
+    pub platform_cost: Vec<CostRow>,
+    pub files: Vec<InputFile>,
+}
+
+impl Engine {
+    /// Prepares every usage dataset (record outcomes that do not depend on the period).
+    pub fn new(config: Config, inputs: Inputs) -> Engine {
+        let mut files = Vec::new();
+        for ds in &inputs.usage {
+            files.extend(ds.files.iter().map(|f| InputFile::new(&ds.name, f)));
+        }
+        let mut dims: Vec<_> = inputs.dimensions.values().collect();
+        dims.sort_by(|a, b| a.dataset.cmp(&b.dataset));
+        dims.dedup_by(|a, b| a.dataset == b.dataset);
+        for dt in dims {
+            files.extend(dt.files.iter().map(|f| InputFile::new(&dt.dataset, f)));
+        }
+        files.extend(
+            inputs
+                .platform_cost_files
+                .iter()
+                .map(|f| InputFile::new(crate::model::config::PLATFORM_COST, f)),
+        );
+
+        let dimensions = inputs.dimensions;
+        let datasets = config
+            .datasets
+            .iter()
+            .zip(inputs.usage)
+            .map(|(ds, data)| process::prepare(&config, ds, data, &dimensions))
+            .collect();
+        Engine {
+            config,
+            datasets,
+            dimensions,
+            platform_cost: inputs.platform_cost,
+            files,
+        }
+    }
+
+    /// Every configured OB's usage in `period`, computed on all cores.
+    pub fn usages(&self, period: &Period) -> Vec<ObUsage> {
+        let n = self.config.obs.len();
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |w| w.get())
+            .min(n.max(1));
+        let mut out: Vec<Option<ObUsage>> = (0..n).map(|_| None).collect();
+        std::thread::scope(|scope| {
+            let chunks: Vec<_> = out.chunks_mut(n.div_ceil(workers).max(1)).enumerate().collect();
+            for (c, chunk) in chunks {
+                let base = c * n.div_ceil(workers).max(1);
+                scope.spawn(move || {
+                    for (i, slot) in chunk.iter_mut().enumerate() {
+                        *slot = Some(aggregate::usage(&self.config, &self.datasets, base + i, period));
+                    }
+                });
+            }
+        });
+        out.into_iter().map(Option::unwrap_or_default).collect()
+    }
+
+    /// Rates `period` for the selected OBs.
+    pub fn run(&self, period: &Period, selection: &Selection) -> RunReport {
+        let config = &self.config;
+        let usages = self.usages(period);
+        let mut warnings = Vec::new();
+        let run = self.run_summary(period, &usages, &mut warnings);
+
+        let mut invoices = Vec::new();
+        let mut errors = Vec::new();
+        for (i, ob) in config.obs.iter().enumerate() {
+            if let Selection::One(code) = selection
+                && *code != ob.code
+            {
+                continue;
+            }
+            match self.invoice(i, period, &usages[i], &run) {
+                Ok(inv) => invoices.push(inv),
+                Err(message) => errors.push(ObError {
+                    ob: ob.code.clone(),
+                    message,
+                }),
+            }
+        }
+        RunReport {
+            period_label: period.label(),
+            period_start: period.first_day(),
+            period_end: period.last_day(),
+            billing_currency: config.billing.currency.clone(),
+            invoices,
+            errors,
+            run,
+            warnings,
+            files: self.files.clone(),
+        }
+    }
+
+    fn run_summary(&self, period: &Period, usages: &[ObUsage], warnings: &mut Vec<String>) -> RunSummary {
+        let mut run = RunSummary::default();
+        for (di, ds) in self.datasets.iter().enumerate() {
+            run.rows_read.insert(ds.name.clone(), ds.rows as u64);
+            let mut unattributable = 0;
+            for issue in &ds.issues {
+                if ds.outcome[issue.row as usize] == Outcome::Unattributable {
+                    unattributable += 1;
+                    *run.unattributable.entry(issue.code.as_str().to_string()).or_default() += 1;
+                    run.unattributable_records.push(self.entry(di, issue));
+                }
+            }
+            run.unattributable_by_dataset.insert(ds.name.clone(), unattributable);
+            let (mut in_scope, mut out) = (0, 0);
+            for u in usages {
+                if let Some((_, c)) = u.counts.get(di) {
+                    in_scope += c.in_scope;
+                    out += c.out_of_period;
+                }
+            }
+            run.in_scope.insert(ds.name.clone(), in_scope);
+            run.out_of_period.insert(ds.name.clone(), out);
+        }
+        let dp = self.config.billing.decimals;
+        for alloc in &self.config.allocations {
+            let Some(basis) = self.config.meters.iter().position(|m| m.code == alloc.basis) else {
+                continue;
+            };
+            let pool = match &alloc.source {
+                AllocationSource::Fixed(a) => *a,
+                AllocationSource::Pool(name) => {
+                    let (first, last) = (period.first_day(), period.last_day());
+                    let sum: Decimal = self
+                        .platform_cost
+                        .iter()
+                        .filter(|r| r.pool == *name && r.date >= first && r.date <= last)
+                        .map(|r| r.amount)
+                        .sum();
+                    self.config.billing.rounding.round(sum, dp)
+                }
+            };
+            let weights: Vec<(String, Decimal)> = self
+                .config
+                .obs
+                .iter()
+                .zip(usages)
+                .map(|(ob, u)| (ob.code.clone(), u.meters[basis].quantity))
+                .collect();
+            let basis_total: Decimal = weights.iter().map(|w| w.1).sum();
+            match largest_remainder(pool, &weights, dp) {
+                Some(parts) => run.allocations.push(AllocationShares {
+                    concept: alloc.concept.clone(),
+                    pool,
+                    basis_total,
+                    shares: weights
+                        .into_iter()
+                        .zip(parts)
+                        .map(|((code, q), s)| (code, q, s))
+                        .collect(),
+                }),
+                None => warnings.push(format!(
+                    "allocation {}: basis meter {} is 0 for every OB in {}; the pool of {pool} {} is not allocated",
+                    alloc.concept,
+                    alloc.basis,
+                    period.label(),
+                    self.config.billing.currency
+                )),
+            }
+        }
+        run
+    }
+
+    fn entry(&self, di: usize, issue: &process::Issue) -> SuspenseEntry {
+        let ds = &self.datasets[di];
+        SuspenseEntry {
+            code: issue.code.as_str().to_string(),
+            dataset: ds.name.clone(),
+            record_id: ds.ids.get(issue.row as usize).to_string(),
+            field: issue.field.clone(),
+            value: issue.value.clone(),
+            message: issue.message.clone(),
+        }
+    }
+
+    /// The label of a breakdown value: from the dimension table, else the value itself.
+    pub fn label(&self, field: &str, value: &Scalar) -> String {
+        if value.is_null() {
+            return "(none)".to_string();
+        }
+        let text = value.text();
+        self.dimensions
+            .get(field)
+            .and_then(|d| d.labels.get(&text))
+            .cloned()
+            .unwrap_or(text)
+    }
+
+    fn invoice(&self, ob_idx: usize, period: &Period, usage: &ObUsage, run: &RunSummary) -> Result<Invoice, String> {
+        let config = &self.config;
+        let ob = &config.obs[ob_idx];
+        let billing = &config.billing;
+        let month = period.fx_month();
+        let rate = config.fx_rate(&ob.currency, month).ok_or_else(|| {
+            format!(
+                "{}: OB {} is invoiced in {} but there is no [[fx]] rate with period = \"{month}\" and currency = \"{}\"",
+                config.path.display(),
+                ob.code,
+                ob.currency,
+                ob.currency
+            )
+        })?;
+        let money = Money {
+            dp: billing.decimals,
+            rounding: billing.rounding,
+            rate,
+            converts: ob.currency != billing.currency,
+        };
+
+        let mut lines: Vec<Line> = Vec::new();
+        let mut breakdown = Vec::new();
+        let labels = |field: &str, value: &Scalar| self.label(field, value);
+        for charge in config.charges_for(&ob.code) {
+            let Some(meter) = config.meters.iter().position(|m| m.code == charge.meter) else {
+                continue;
+            };
+            let line = rate::charge_line(config, charge, usage.meters[meter].quantity, &money);
+            breakdown.extend(rate::breakdown_rows(&line, usage, meter, &labels, billing.decimals));
+            lines.push(line);
+        }
+        lines.extend(rate::fee_lines(config, ob, period, &money));
+        for shares in &run.allocations {
+            let Some(alloc) = config.allocations.iter().find(|a| a.concept == shares.concept) else {
+                continue;
+            };
+            let Some((_, q, share)) = shares.shares.iter().find(|(code, _, _)| *code == ob.code) else {
+                continue;
+            };
+            let amount = money.amount(*share);
+            lines.push(Line {
+                concept: alloc.concept.clone(),
+                description: alloc.description.clone(),
+                kind: LineKind::Allocation,
+                quantity: *q,
+                unit: config.meter(&alloc.basis).map(|m| m.unit.clone()).unwrap_or_default(),
+                unit_price: None,
+                amount,
+                detail: LineDetail {
+                    meter: Some(alloc.basis.clone()),
+                    model_amount: *share,
+                    fx_rate: rate,
+                    pool: Some(shares.pool),
+                    basis_total: Some(shares.basis_total),
+                    share_before_fx: Some(*share),
+                    ..LineDetail::default()
+                },
+            });
+        }
+        let subtotal: Decimal = lines.iter().map(|l| l.amount).sum();
+        let tax = money.round(subtotal * ob.tax_rate);
+        let total = subtotal + tax;
+
+        let daily = config
+            .meters
+            .iter()
+            .zip(&usage.meters)
+            .map(|(m, q)| DailyMeter {
+                meter: m.code.clone(),
+                name: m.name.clone(),
+                unit: m.unit.clone(),
+                dataset: m.dataset.clone(),
+                values: q.daily.clone(),
+            })
+            .collect();
+        let reconciliation = usage
+            .counts
+            .iter()
+            .map(|(name, c)| Reconciliation {
+                dataset: name.clone(),
+                in_scope: c.in_scope,
+                duplicates: c.duplicates,
+                excluded: c.excluded,
+                suspended: c.suspended,
+                rated: c.rated,
+            })
+            .collect();
+        let suspense: Vec<SuspenseEntry> = usage
+            .suspended
+            .iter()
+            .map(|(di, issue)| self.entry(*di, issue))
+            .collect();
+        let mut suspense_counts = BTreeMap::new();
+        for s in &suspense {
+            *suspense_counts.entry(s.code.clone()).or_default() += 1;
+        }
+        Ok(Invoice {
+            ob: ob.code.clone(),
+            legal_entity: ob.name.clone(),
+            invoice_number: format!("{}-{}-{}", billing.invoice_prefix, ob.code, period.number_suffix()),
+            currency: ob.currency.clone(),
+            decimals: billing.decimals,
+            period_label: period.label(),
+            period_start: period.first_day(),
+            period_end: period.last_day(),
+            timezone: ob.timezone.name().to_string(),
+            tax_rate: ob.tax_rate,
+            lines,
+            subtotal,
+            tax,
+            total,
+            breakdown,
+            days: period.dates(),
+            daily,
+            reconciliation,
+            suspense,
+            suspense_counts,
+            warnings: Vec::new(),
+        })
+    }
+}

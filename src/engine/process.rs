@@ -1,0 +1,386 @@
+//! Record processing (SPEC 4). Everything about a record's outcome that does not depend on
+//! the period is decided once, when data is loaded: whether it is unattributable, its OB,
+//! whether its id was seen before, whether it is excluded or suspended, and which meters'
+//! `where` it matches. Cutting by period is then a cheap pass (see `aggregate`).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::Config;
+use crate::model::config::{Condition, DatasetConfig, Literal};
+use crate::model::inputs::{DatasetData, DimensionTable};
+use crate::model::money::parse_decimal;
+use crate::model::table::{CellState, Column, Form, IdColumn, Scalar, Table, ValueColumn};
+
+/// A record's OB index when it has none (unattributable).
+pub const NO_OB: u16 = u16::MAX;
+
+/// What becomes of a record that is in scope (SPEC 4 rules 3 to 6), or that it is
+/// unattributable (rule 1). Out of scope (rule 2) depends on the period and is decided later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Outcome {
+    Rated,
+    Duplicate,
+    Excluded,
+    Suspended,
+    Unattributable,
+}
+
+/// Suspense and unattributable codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    MissingField,
+    InvalidValue,
+    UnknownOb,
+    UnknownDimension,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::MissingField => "MISSING_FIELD",
+            Code::InvalidValue => "INVALID_VALUE",
+            Code::UnknownOb => "UNKNOWN_OB",
+            Code::UnknownDimension => "UNKNOWN_DIMENSION",
+        }
+    }
+}
+
+/// Why one record is suspended or unattributable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    pub row: u32,
+    pub code: Code,
+    pub field: String,
+    pub value: String,
+    pub message: String,
+}
+
+/// How a meter reads one dataset: its bit in `meter_mask` and the columns it needs.
+#[derive(Debug, Clone)]
+pub struct MeterSlot {
+    /// Index into `config.meters`.
+    pub meter: usize,
+}
+
+/// A dataset after SPEC 4's period-independent decisions.
+#[derive(Debug, Clone)]
+pub struct PreparedDataset {
+    pub name: String,
+    pub rows: usize,
+    pub outcome: Vec<Outcome>,
+    pub ob: Vec<u16>,
+    pub time_us: Vec<i64>,
+    /// Bit `k` set: the record matches the `where` of `slots[k]`.
+    pub meter_mask: Vec<u64>,
+    pub slots: Vec<MeterSlot>,
+    pub ids: IdColumn,
+    /// Suspended and unattributable records, by row.
+    pub issues: Vec<Issue>,
+    /// Row numbers of each OB's records, in file order.
+    pub rows_by_ob: Vec<Vec<u32>>,
+    /// The columns rating still needs: measured numbers, breakdown and distinct values.
+    pub table: Table,
+}
+
+/// Whether a value satisfies a literal, by the literal's type (SPEC 2 and 4: typed equality,
+/// text read as the literal's type, null and unreadable values never match).
+pub fn matches(value: &Scalar, literal: &Literal) -> bool {
+    match (literal, value) {
+        (_, Scalar::Null) => false,
+        (Literal::Bool(want), Scalar::Bool(b)) => want == b,
+        (Literal::Bool(want), Scalar::Text(t)) => match t.trim().to_ascii_lowercase().as_str() {
+            "true" => *want,
+            "false" => !*want,
+            _ => false,
+        },
+        (Literal::Bool(_), Scalar::Number(_)) => false,
+        (Literal::Number(want), Scalar::Number(n)) => want == n,
+        (Literal::Number(want), Scalar::Text(t)) => parse_decimal(t).is_some_and(|n| n == *want),
+        (Literal::Number(_), Scalar::Bool(_)) => false,
+        (Literal::Text(want), other) => other.text() == *want,
+    }
+}
+
+/// Evaluates AND-across-fields conditions for every row; `None` if there are none.
+fn evaluate(table: &Table, conditions: &[Condition]) -> Option<Vec<bool>> {
+    if conditions.is_empty() {
+        return None;
+    }
+    let mut result = vec![true; table.rows];
+    for c in conditions {
+        let Some(Column::Value(col)) = table.column(&c.field, Form::Value) else {
+            return Some(vec![false; table.rows]);
+        };
+        let per_code: Vec<bool> = col
+            .dict
+            .iter()
+            .map(|v| c.values.iter().any(|l| matches(v, l)))
+            .collect();
+        for (r, code) in col.codes.iter().enumerate() {
+            result[r] &= per_code[*code as usize];
+        }
+    }
+    Some(result)
+}
+
+fn value_column<'a>(table: &'a Table, field: &str) -> Option<&'a ValueColumn> {
+    match table.column(field, Form::Value) {
+        Some(Column::Value(c)) => Some(c),
+        _ => None,
+    }
+}
+
+/// Decides every record's period-independent outcome.
+pub fn prepare(
+    config: &Config,
+    ds: &DatasetConfig,
+    data: DatasetData,
+    dimensions: &HashMap<String, DimensionTable>,
+) -> PreparedDataset {
+    let mut table = data.table;
+    let rows = table.rows;
+    let ids = match table.take(&ds.id_field, Form::Id) {
+        Some(Column::Id(c)) => c,
+        _ => crate::model::table::null_column(Form::Id, rows).into_id(),
+    };
+    let times = match table.take(&ds.time_field, Form::Time) {
+        Some(Column::Time(c)) => c,
+        _ => Default::default(),
+    };
+    let ob_of_key: HashMap<&str, u16> = config
+        .obs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, ob)| ob.keys.iter().map(move |k| (k.as_str(), i as u16)))
+        .collect();
+    let empty_values = ValueColumn::default();
+    let ob_col = value_column(&table, &ds.ob_field).unwrap_or(&empty_values);
+    let ob_per_code: Vec<Option<u16>> = ob_col
+        .dict
+        .iter()
+        .map(|v| ob_of_key.get(v.text().as_str()).copied())
+        .collect();
+
+    let excluded = evaluate(&table, &ds.exclude);
+    let meters: Vec<(usize, &crate::model::config::MeterConfig)> = config
+        .meters
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.dataset.eq_ignore_ascii_case(&ds.name))
+        .collect();
+    let slots: Vec<MeterSlot> = meters.iter().map(|(i, _)| MeterSlot { meter: *i }).collect();
+    let wheres: Vec<Option<Vec<bool>>> = meters.iter().map(|(_, m)| evaluate(&table, &m.where_)).collect();
+
+    // Dimension checks, in configuration order, for the fields this dataset has.
+    struct DimCheck<'a> {
+        field: &'a str,
+        dataset: &'a str,
+        col: &'a ValueColumn,
+        /// Per dictionary code: None = fine, Some(code) = failure.
+        verdict: Vec<Option<Code>>,
+    }
+    let mut dim_checks = Vec::new();
+    for dim in &config.dimensions {
+        let (Some(col), Some(dt)) = (value_column(&table, &dim.field), dimensions.get(&dim.field)) else {
+            continue;
+        };
+        let verdict = col
+            .dict
+            .iter()
+            .map(|v| match v {
+                Scalar::Null if dim.required => Some(Code::MissingField),
+                Scalar::Null => None,
+                v if dt.labels.contains_key(&v.text()) => None,
+                _ => Some(Code::UnknownDimension),
+            })
+            .collect();
+        dim_checks.push(DimCheck {
+            field: &dim.field,
+            dataset: &dt.dataset,
+            col,
+            verdict,
+        });
+    }
+    // Measured numeric fields, in meter order, each once.
+    let mut measured: Vec<(&str, &crate::model::table::NumberColumn)> = Vec::new();
+    for (_, m) in &meters {
+        if let (true, Some(field)) = (m.aggregation.measures_number(), &m.field)
+            && !measured.iter().any(|(f, _)| f == field)
+            && let Some(Column::Number(c)) = table.column(field, Form::Number)
+        {
+            measured.push((field.as_str(), c));
+        }
+    }
+
+    let mut outcome = Vec::with_capacity(rows);
+    let mut ob = Vec::with_capacity(rows);
+    let mut meter_mask = vec![0u64; rows];
+    let mut issues = Vec::new();
+    let mut rows_by_ob: Vec<Vec<u32>> = vec![Vec::new(); config.obs.len()];
+    let mut seen: HashSet<&str> = HashSet::with_capacity(rows);
+    for r in 0..rows {
+        let row = r as u32;
+        let id_ok = ids.state(r) == CellState::Ok;
+        let first = id_ok && seen.insert(ids.get(r));
+        let issue = |code: Code, field: &str, value: String, message: String| Issue {
+            row,
+            code,
+            field: field.to_string(),
+            value,
+            message,
+        };
+        // Rule 1: unattributable.
+        let ob_code = ob_col.codes.get(r).copied().unwrap_or(0);
+        let unattributable = if !id_ok {
+            Some(issue(
+                Code::MissingField,
+                &ds.id_field,
+                String::new(),
+                format!("{} is missing", ds.id_field),
+            ))
+        } else if times.states.get(r) != Some(&CellState::Ok) {
+            match times.states.get(r) {
+                Some(CellState::Invalid) => {
+                    let raw = times.invalid_text.get(&row).cloned().unwrap_or_default();
+                    let message = format!("{} \"{raw}\" is not a timestamp", ds.time_field);
+                    Some(issue(Code::InvalidValue, &ds.time_field, raw, message))
+                }
+                _ => Some(issue(
+                    Code::MissingField,
+                    &ds.time_field,
+                    String::new(),
+                    format!("{} is missing", ds.time_field),
+                )),
+            }
+        } else if ob_code == 0 {
+            Some(issue(
+                Code::MissingField,
+                &ds.ob_field,
+                String::new(),
+                format!("{} is missing", ds.ob_field),
+            ))
+        } else if ob_per_code[ob_code as usize].is_none() {
+            let v = ob_col.dict[ob_code as usize].text();
+            let message = format!("{} \"{v}\" belongs to no configured OB", ds.ob_field);
+            Some(issue(Code::UnknownOb, &ds.ob_field, v, message))
+        } else {
+            None
+        };
+        if let Some(i) = unattributable {
+            issues.push(i);
+            outcome.push(Outcome::Unattributable);
+            ob.push(NO_OB);
+            continue;
+        }
+        let o = ob_per_code[ob_code as usize].unwrap_or(NO_OB);
+        ob.push(o);
+        rows_by_ob[o as usize].push(row);
+        // Rules 3 to 6 (rule 2, the period, is applied when rating).
+        if !first {
+            outcome.push(Outcome::Duplicate);
+            continue;
+        }
+        if excluded.as_ref().is_some_and(|e| e[r]) {
+            outcome.push(Outcome::Excluded);
+            continue;
+        }
+        let mut suspended = None;
+        for check in &dim_checks {
+            let code = check.col.codes[r];
+            if let Some(failure) = check.verdict[code as usize] {
+                let v = check.col.dict[code as usize].text();
+                let message = match failure {
+                    Code::MissingField => format!("{} is required but missing", check.field),
+                    _ => format!("{} \"{v}\" is not in {}", check.field, check.dataset),
+                };
+                suspended = Some(issue(failure, check.field, v, message));
+                break;
+            }
+        }
+        if suspended.is_none() {
+            for (field, col) in &measured {
+                if col.states[r] == CellState::Invalid {
+                    let raw = col.invalid_text.get(&row).cloned().unwrap_or_default();
+                    let message = format!("{field} \"{raw}\" is negative or not a number");
+                    suspended = Some(issue(Code::InvalidValue, field, raw, message));
+                    break;
+                }
+            }
+        }
+        if let Some(i) = suspended {
+            issues.push(i);
+            outcome.push(Outcome::Suspended);
+            continue;
+        }
+        outcome.push(Outcome::Rated);
+        let mut mask = 0u64;
+        for (k, w) in wheres.iter().enumerate() {
+            if w.as_ref().is_none_or(|w| w[r]) {
+                mask |= 1 << k;
+            }
+        }
+        meter_mask[r] = mask;
+    }
+    drop(seen);
+
+    // Keep only what rating reads.
+    let mut keep: Vec<(String, Form)> = Vec::new();
+    for (_, m) in &meters {
+        if let Some(f) = &m.field {
+            keep.push((
+                f.clone(),
+                if m.aggregation.measures_number() {
+                    Form::Number
+                } else {
+                    Form::Value
+                },
+            ));
+        }
+        keep.extend(m.breakdown.iter().map(|b| (b.clone(), Form::Value)));
+    }
+    table.columns.retain(|k, _| keep.contains(k));
+
+    PreparedDataset {
+        name: ds.name.clone(),
+        rows,
+        outcome,
+        ob,
+        time_us: times.values,
+        meter_mask,
+        slots,
+        ids,
+        issues,
+        rows_by_ob,
+        table,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn typed_matching() {
+        let t = |s: &str| Scalar::Text(s.into());
+        let n = |i: i64| Scalar::Number(Decimal::from(i));
+        let cases = [
+            (Scalar::Bool(true), Literal::Bool(true), true),
+            (t("true"), Literal::Bool(true), true),
+            (t("TRUE"), Literal::Bool(true), true),
+            (t("yes"), Literal::Bool(true), false),
+            (n(1), Literal::Bool(true), false),
+            (n(5), Literal::Number(Decimal::from(5)), true),
+            (t("5.0"), Literal::Number(Decimal::from(5)), true),
+            (t("five"), Literal::Number(Decimal::from(5)), false),
+            (t("voice"), Literal::Text("voice".into()), true),
+            (t("Voice"), Literal::Text("voice".into()), false),
+            (Scalar::Null, Literal::Text("".into()), false),
+            (Scalar::Null, Literal::Bool(false), false),
+        ];
+        for (v, l, want) in cases {
+            assert_eq!(matches(&v, &l), want, "{v:?} vs {l:?}");
+        }
+    }
+}

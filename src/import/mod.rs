@@ -1,0 +1,281 @@
+//! The only code that knows file formats: discovery, Avro, Parquet, CSV, JSON and
+//! spreadsheets. Reads the fields the configuration needs into `model::table` columns.
+//! Depends on `model` only.
+
+pub mod avro;
+pub mod discover;
+pub mod frame;
+pub mod json;
+pub mod sheet;
+pub mod sink;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub use discover::Catalog;
+
+use crate::model::Config;
+use crate::model::config::PLATFORM_COST;
+use crate::model::inputs::{CostRow, DatasetData, DimensionTable, FileInfo, Format, Inputs};
+use crate::model::money::parse_decimal;
+use crate::model::period::utc_date;
+use crate::model::table::{CellState, Column, FieldPlan, Form, Table};
+
+/// A file or folder that cannot be read. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: {message}", path.display())]
+    Format { path: PathBuf, message: String },
+    #[error("{}: column \"{field}\" is missing (the configuration needs it); columns found: {}", path.display(), available.join(", "))]
+    MissingColumn {
+        path: PathBuf,
+        field: String,
+        available: Vec<String>,
+    },
+    #[error("{}: column \"{field}\" is of type {found}, but the configuration reads it as {wanted}", path.display())]
+    WrongType {
+        path: PathBuf,
+        field: String,
+        found: String,
+        wanted: &'static str,
+    },
+    #[error("{}: not a folder", path.display())]
+    NotAFolder { path: PathBuf },
+    #[error("{}: dataset {name} is not in this folder (the configuration needs it)", dir.display())]
+    NotFound { dir: PathBuf, name: String },
+    #[error("{message}")]
+    Dataset { message: String },
+}
+
+impl ImportError {
+    pub fn io(path: &Path, source: std::io::Error) -> ImportError {
+        ImportError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+fn format_of(path: &Path) -> Result<Format, ImportError> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .and_then(Format::from_extension)
+        .ok_or_else(|| ImportError::Format {
+            path: path.to_path_buf(),
+            message: "unknown file format".into(),
+        })
+}
+
+/// Reads one file of any format.
+pub fn read_file(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
+    match format_of(path)? {
+        Format::Avro => avro::read(path, plan),
+        Format::Parquet => frame::read_parquet(path, plan),
+        Format::Csv => frame::read_csv(path, plan),
+        Format::Json => json::read(path, plan),
+        Format::Spreadsheet => sheet::read(path, plan),
+    }
+}
+
+/// Reads part files in parallel (one worker per core) and joins them in file order.
+pub fn read_parts(
+    files: &[PathBuf],
+    plan: &FieldPlan,
+    on_file: &(dyn Fn(&Path) + Sync),
+) -> Result<(Table, Vec<FileInfo>), ImportError> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Table, ImportError>>>> = Mutex::new((0..files.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(i) else { break };
+                    let result = read_file(path, plan);
+                    on_file(path);
+                    let failed = result.is_err();
+                    if let Ok(mut r) = results.lock() {
+                        r[i] = Some(result);
+                    }
+                    if failed {
+                        // Stop handing out work: the input is incomplete anyway.
+                        next.store(files.len(), Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_default();
+    let mut table = Table::default();
+    let mut infos = Vec::new();
+    for (path, result) in files.iter().zip(results) {
+        let Some(result) = result else { continue };
+        let part = result?;
+        infos.push(FileInfo {
+            path: path.clone(),
+            bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            rows: part.rows,
+            format: format_of(path)?,
+        });
+        if table.rows == 0 && table.columns.is_empty() {
+            table = part;
+        } else {
+            table.append(part);
+        }
+    }
+    if infos.len() < files.len() {
+        return Err(ImportError::Dataset {
+            message: "reading stopped before every part was read".into(),
+        });
+    }
+    // A plan field that never appeared (optional ones) stays absent; required ones were checked per file.
+    Ok((table, infos))
+}
+
+/// Progress of a load, for the command line and the window.
+pub trait Progress: Sync {
+    fn file_done(&self, path: &Path);
+}
+
+impl<F: Fn(&Path) + Sync> Progress for F {
+    fn file_done(&self, path: &Path) {
+        self(path)
+    }
+}
+
+/// Reads every dataset the configuration uses from `dir`.
+pub fn load(config: &Config, catalog: &Catalog, progress: &dyn Progress) -> Result<Inputs, ImportError> {
+    let on_file = |p: &Path| progress.file_done(p);
+    let entry_for = |name: &str| {
+        catalog.find(name).ok_or_else(|| ImportError::NotFound {
+            dir: catalog.dir.clone(),
+            name: name.to_string(),
+        })
+    };
+    let mut inputs = Inputs::default();
+    for ds in &config.datasets {
+        let entry = entry_for(&ds.name)?;
+        let (version, files) = entry.files(ds.version)?;
+        let plan = config.field_plan(ds);
+        let (table, infos) = read_parts(&files, &plan, &on_file)?;
+        inputs.usage.push(DatasetData {
+            name: ds.name.clone(),
+            version,
+            files: infos,
+            table,
+        });
+    }
+    for dim in &config.dimensions {
+        let entry = entry_for(&dim.dataset)?;
+        let (_, files) = entry.files(dim.version)?;
+        let mut plan = FieldPlan::default();
+        plan.add(&dim.key, Form::Value, true);
+        plan.add(&dim.label, Form::Value, true);
+        let (table, infos) = read_parts(&files, &plan, &on_file)?;
+        let mut labels = std::collections::HashMap::new();
+        if let (Some(Column::Value(keys)), Some(Column::Value(names))) = (
+            table.column(&dim.key, Form::Value),
+            table.column(&dim.label, Form::Value),
+        ) {
+            for row in 0..table.rows {
+                let key = keys.get(row);
+                if !key.is_null() {
+                    labels.insert(key.text(), names.get(row).text());
+                }
+            }
+        }
+        inputs.dimensions.insert(
+            dim.field.clone(),
+            DimensionTable {
+                dataset: entry.name.clone(),
+                labels,
+                files: infos,
+            },
+        );
+    }
+    if config.uses_platform_cost() {
+        let entry = entry_for(PLATFORM_COST)?;
+        let (_, files) = entry.files(None)?;
+        let mut plan = FieldPlan::default();
+        plan.add("date", Form::Time, true);
+        plan.add("pool", Form::Value, true);
+        plan.add("amount", Form::Number, true);
+        plan.add("currency", Form::Value, true);
+        let (table, infos) = read_parts(&files, &plan, &on_file)?;
+        inputs.platform_cost = cost_rows(config, &table, &infos)?;
+        inputs.platform_cost_files = infos;
+    }
+    Ok(inputs)
+}
+
+/// Platform_Cost rows; an unreadable date or amount, or a foreign currency, is an error
+/// naming the file and row: allocation pools must be complete.
+fn cost_rows(config: &Config, table: &Table, files: &[FileInfo]) -> Result<Vec<CostRow>, ImportError> {
+    let (
+        Some(Column::Time(dates)),
+        Some(Column::Value(pools)),
+        Some(Column::Number(amounts)),
+        Some(Column::Value(currencies)),
+    ) = (
+        table.column("date", Form::Time),
+        table.column("pool", Form::Value),
+        table.column("amount", Form::Number),
+        table.column("currency", Form::Value),
+    )
+    else {
+        return Ok(Vec::new());
+    };
+    let locate = |row: usize| {
+        let mut start = 0;
+        for f in files {
+            if row < start + f.rows {
+                return (f.path.clone(), row - start + 1);
+            }
+            start += f.rows;
+        }
+        (PathBuf::from(PLATFORM_COST), row + 1)
+    };
+    let mut rows = Vec::with_capacity(table.rows);
+    for row in 0..table.rows {
+        let fail = |what: String| {
+            let (path, n) = locate(row);
+            ImportError::Format {
+                path,
+                message: format!("record {n}: {what}"),
+            }
+        };
+        let date = match dates.states[row] {
+            CellState::Ok => utc_date(dates.values[row]).ok_or_else(|| fail("date out of range".into()))?,
+            _ => return Err(fail("date is missing or not a date".into())),
+        };
+        let amount = match amounts.states[row] {
+            CellState::Ok => amounts.values[row],
+            // Credits in a cloud bill are negative: they are real money, not bad values.
+            CellState::Invalid => amounts
+                .invalid_text
+                .get(&(row as u32))
+                .and_then(|t| parse_decimal(t))
+                .ok_or_else(|| fail("amount is not a number".into()))?,
+            CellState::Null => return Err(fail("amount is missing".into())),
+        };
+        let currency = currencies.get(row).text();
+        if currency != config.billing.currency {
+            return Err(fail(format!(
+                "currency is \"{currency}\" but Platform_Cost must be in billing.currency \"{}\"",
+                config.billing.currency
+            )));
+        }
+        rows.push(CostRow {
+            date,
+            pool: pools.get(row).text(),
+            amount,
+        });
+    }
+    Ok(rows)
+}

@@ -1,0 +1,260 @@
+//! Column sinks: every reader pushes cells of its own types here, and each sink reads them
+//! into the form the configuration needs (SPEC 2, "a value is read by what the configuration
+//! uses it for"). This is the one place where source types meet field roles.
+
+use std::path::Path;
+
+use rust_decimal::Decimal;
+
+use crate::model::money::{decimal_from_f64, parse_decimal};
+use crate::model::period::parse_instant_us;
+use crate::model::table::{Column, FieldPlan, Form, Scalar, Table};
+
+use super::ImportError;
+
+/// The type class of a source column, for deciding whether a typed column can be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceType {
+    Text,
+    Int,
+    Float,
+    Bool,
+    Decimal,
+    Timestamp,
+    Date,
+    /// Anything else (lists, structs, binary): never readable.
+    Other,
+}
+
+/// Whether a typed source column can hold values of `form` at all. Text can always be
+/// tried value by value; a typed column of the wrong kind is an error for the whole file.
+pub fn readable(form: Form, source: SourceType) -> bool {
+    match form {
+        Form::Id | Form::Value => source != SourceType::Other,
+        Form::Time => matches!(source, SourceType::Text | SourceType::Timestamp | SourceType::Date),
+        Form::Number => matches!(
+            source,
+            SourceType::Text | SourceType::Int | SourceType::Float | SourceType::Decimal
+        ),
+    }
+}
+
+/// One cell pushed by a reader.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    Null,
+    Text(&'a str),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Decimal(Decimal),
+    /// UTC microseconds.
+    Instant(i64),
+}
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+impl Cell<'_> {
+    pub fn date_days(days: i64) -> Cell<'static> {
+        Cell::Instant(days * MICROS_PER_DAY)
+    }
+
+    fn raw_text(&self) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Text(t) => (*t).to_string(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(f) => format!("{f}"),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Decimal(d) => d.to_string(),
+            Cell::Instant(t) => chrono::DateTime::from_timestamp_micros(*t)
+                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Pushes `cell` into `column` read as its form.
+pub fn push_cell(column: &mut Column, cell: Cell<'_>) {
+    match column {
+        Column::Id(c) => match cell {
+            Cell::Null => c.push(None),
+            Cell::Text(t) => c.push(Some(t)),
+            other => c.push(Some(&other.raw_text())),
+        },
+        Column::Time(c) => match cell {
+            Cell::Null => c.push_null(),
+            Cell::Instant(t) => c.push(t),
+            Cell::Text(t) if t.trim().is_empty() => c.push_null(),
+            Cell::Text(t) => match parse_instant_us(t) {
+                Some(v) => c.push(v),
+                None => c.push_invalid(t.to_string()),
+            },
+            other => c.push_invalid(other.raw_text()),
+        },
+        Column::Number(c) => match cell {
+            Cell::Null => c.push_null(),
+            Cell::Int(i) => c.push(Decimal::from(i)),
+            Cell::Decimal(d) => c.push(d),
+            Cell::Float(f) => match decimal_from_f64(f) {
+                Some(d) => c.push(d),
+                None => c.push_invalid(format!("{f}")),
+            },
+            Cell::Text(t) if t.trim().is_empty() => c.push_null(),
+            Cell::Text(t) => match parse_decimal(t) {
+                Some(d) => c.push(d),
+                None => c.push_invalid(t.to_string()),
+            },
+            other => c.push_invalid(other.raw_text()),
+        },
+        Column::Value(c) => match cell {
+            Cell::Null => c.push_null(),
+            Cell::Text(t) => c.push_text(t),
+            Cell::Bool(b) => c.push(Scalar::Bool(b)),
+            Cell::Int(i) => c.push(Scalar::Number(Decimal::from(i))),
+            Cell::Decimal(d) => c.push(Scalar::Number(d)),
+            Cell::Float(f) => match decimal_from_f64(f) {
+                Some(d) => c.push(Scalar::Number(d)),
+                None => c.push(Scalar::Text(format!("{f}"))),
+            },
+            Cell::Instant(_) => c.push(Scalar::Text(cell.raw_text())),
+        },
+    }
+}
+
+/// Builds one file's table: which source column feeds which (field, form) columns.
+pub struct TableBuilder {
+    /// For each source column index: the target columns (indices into `targets`).
+    pub routes: Vec<Vec<usize>>,
+    pub targets: Vec<((String, Form), Column)>,
+    pub rows: usize,
+}
+
+impl TableBuilder {
+    /// Matches the plan's fields to `source_columns` (exact name first, then ignoring case)
+    /// and checks types. A required field that is absent is an error naming the file.
+    pub fn new(
+        path: &Path,
+        plan: &FieldPlan,
+        source_columns: &[(String, SourceType)],
+    ) -> Result<TableBuilder, ImportError> {
+        let mut routes = vec![Vec::new(); source_columns.len()];
+        let mut targets = Vec::new();
+        for (field, form, required) in &plan.fields {
+            let found = source_columns
+                .iter()
+                .position(|(n, _)| n == field)
+                .or_else(|| source_columns.iter().position(|(n, _)| n.eq_ignore_ascii_case(field)));
+            match found {
+                Some(i) => {
+                    let (name, source) = &source_columns[i];
+                    if !readable(*form, *source) {
+                        return Err(ImportError::WrongType {
+                            path: path.to_path_buf(),
+                            field: name.clone(),
+                            found: format!("{source:?}").to_lowercase(),
+                            wanted: form_wanted(*form),
+                        });
+                    }
+                    routes[i].push(targets.len());
+                    targets.push(((field.clone(), *form), Column::empty(*form)));
+                }
+                None if *required => {
+                    return Err(ImportError::MissingColumn {
+                        path: path.to_path_buf(),
+                        field: field.clone(),
+                        available: source_columns.iter().map(|(n, _)| n.clone()).collect(),
+                    });
+                }
+                None => {}
+            }
+        }
+        Ok(TableBuilder {
+            routes,
+            targets,
+            rows: 0,
+        })
+    }
+
+    /// Source column indices that feed at least one target.
+    pub fn used_sources(&self) -> Vec<usize> {
+        (0..self.routes.len()).filter(|i| !self.routes[*i].is_empty()).collect()
+    }
+
+    /// Pushes a cell of source column `source` into every column it feeds.
+    pub fn push(&mut self, source: usize, cell: Cell<'_>) {
+        for t in &self.routes[source] {
+            push_cell(&mut self.targets[*t].1, cell);
+        }
+    }
+
+    pub fn finish(self) -> Table {
+        let rows = self.targets.first().map_or(self.rows, |t| t.1.len());
+        Table {
+            rows,
+            columns: self.targets.into_iter().collect(),
+        }
+    }
+}
+
+fn form_wanted(form: Form) -> &'static str {
+    match form {
+        Form::Id => "an id (text or integer)",
+        Form::Time => "a timestamp (timestamp-millis/micros, date, or ISO-8601 text)",
+        Form::Number => "a number",
+        Form::Value => "a scalar value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::table::CellState;
+
+    #[test]
+    fn text_cells_are_read_by_their_role() {
+        let mut num = Column::empty(Form::Number);
+        for t in ["12.5", "", "abc", "-1"] {
+            push_cell(&mut num, Cell::Text(t));
+        }
+        let Column::Number(n) = num else { panic!() };
+        assert_eq!(
+            n.states,
+            [CellState::Ok, CellState::Null, CellState::Invalid, CellState::Invalid]
+        );
+        assert_eq!(n.invalid_text[&2], "abc");
+
+        let mut time = Column::empty(Form::Time);
+        push_cell(&mut time, Cell::Text("2026-10-01T00:00:00Z"));
+        push_cell(&mut time, Cell::Text("not a time"));
+        let Column::Time(t) = time else { panic!() };
+        assert_eq!(t.states, [CellState::Ok, CellState::Invalid]);
+
+        let mut id = Column::empty(Form::Id);
+        push_cell(&mut id, Cell::Int(42));
+        let Column::Id(i) = id else { panic!() };
+        assert_eq!(i.get(0), "42");
+    }
+
+    #[test]
+    fn missing_required_column_names_file_and_field() {
+        let mut plan = FieldPlan::default();
+        plan.add("event_id", Form::Id, true);
+        let err = TableBuilder::new(Path::new("x.csv"), &plan, &[("id".into(), SourceType::Text)])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("x.csv") && err.contains("event_id"), "{err}");
+    }
+
+    #[test]
+    fn typed_column_of_wrong_kind_is_an_error() {
+        let mut plan = FieldPlan::default();
+        plan.add("event_ts", Form::Time, true);
+        let err = TableBuilder::new(Path::new("a.avro"), &plan, &[("event_ts".into(), SourceType::Bool)])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("a.avro") && err.contains("event_ts"), "{err}");
+    }
+}

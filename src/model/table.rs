@@ -1,0 +1,391 @@
+//! The in-memory form of a dataset: only the fields the configuration uses, typed by what
+//! they are used for (SPEC 2: "a value is read by what the configuration uses it for").
+//!
+//! Import fills these columns from any file format; the engine reads them. Low-cardinality
+//! text is dictionary-coded so ten million events fit comfortably in memory.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+/// A value of a compared or grouped field, kept with its source type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scalar {
+    Null,
+    Bool(bool),
+    Number(Decimal),
+    Text(String),
+}
+
+impl Scalar {
+    /// The text form used for dimension keys, breakdown values and text comparison.
+    pub fn text(&self) -> String {
+        match self {
+            Scalar::Null => String::new(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Number(n) => n.normalize().to_string(),
+            Scalar::Text(t) => t.clone(),
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Scalar::Null)
+    }
+}
+
+/// How a field is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Form {
+    /// The record id: text, one per record.
+    Id,
+    /// A point in time, read to UTC microseconds.
+    Time,
+    /// A measured number: exact decimal.
+    Number,
+    /// Anything compared, grouped or looked up: dictionary-coded scalars.
+    Value,
+}
+
+/// Whether a cell could be read as its form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum CellState {
+    Null = 0,
+    Ok = 1,
+    Invalid = 2,
+}
+
+/// Record ids: one string arena with offsets, nulls marked.
+#[derive(Debug, Clone, Default)]
+pub struct IdColumn {
+    bytes: String,
+    ends: Vec<u32>,
+    states: Vec<CellState>,
+}
+
+impl IdColumn {
+    pub fn push(&mut self, value: Option<&str>) {
+        match value {
+            Some(v) if !v.is_empty() => {
+                self.bytes.push_str(v);
+                self.states.push(CellState::Ok);
+            }
+            _ => self.states.push(CellState::Null),
+        }
+        self.ends.push(u32::try_from(self.bytes.len()).unwrap_or(u32::MAX));
+    }
+
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    pub fn state(&self, row: usize) -> CellState {
+        self.states[row]
+    }
+
+    /// The id of `row`; empty for a null id.
+    pub fn get(&self, row: usize) -> &str {
+        let start = if row == 0 { 0 } else { self.ends[row - 1] as usize };
+        &self.bytes[start..self.ends[row] as usize]
+    }
+
+    pub fn append(&mut self, other: &IdColumn) {
+        let base = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
+        self.bytes.push_str(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+        self.states.extend_from_slice(&other.states);
+    }
+}
+
+/// Times in UTC microseconds; the raw text is kept for cells that could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct TimeColumn {
+    pub values: Vec<i64>,
+    pub states: Vec<CellState>,
+    pub invalid_text: HashMap<u32, String>,
+}
+
+impl TimeColumn {
+    pub fn push(&mut self, value: i64) {
+        self.values.push(value);
+        self.states.push(CellState::Ok);
+    }
+    pub fn push_null(&mut self) {
+        self.values.push(0);
+        self.states.push(CellState::Null);
+    }
+    pub fn push_invalid(&mut self, raw: String) {
+        let row = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.invalid_text.insert(row, raw);
+        self.values.push(0);
+        self.states.push(CellState::Invalid);
+    }
+    pub fn append(&mut self, other: TimeColumn) {
+        let base = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.invalid_text
+            .extend(other.invalid_text.into_iter().map(|(r, t)| (r + base, t)));
+        self.values.extend(other.values);
+        self.states.extend(other.states);
+    }
+}
+
+/// Exact measured numbers. Negative, NaN and infinite values are `Invalid` (SPEC 4 rule 5);
+/// the raw text of an invalid cell is kept for the suspense message.
+#[derive(Debug, Clone, Default)]
+pub struct NumberColumn {
+    pub values: Vec<Decimal>,
+    pub states: Vec<CellState>,
+    pub invalid_text: HashMap<u32, String>,
+}
+
+impl NumberColumn {
+    pub fn push(&mut self, value: Decimal) {
+        if value.is_sign_negative() && !value.is_zero() {
+            self.push_invalid(value.to_string());
+        } else {
+            self.values.push(value);
+            self.states.push(CellState::Ok);
+        }
+    }
+    pub fn push_null(&mut self) {
+        self.values.push(Decimal::ZERO);
+        self.states.push(CellState::Null);
+    }
+    pub fn push_invalid(&mut self, raw: String) {
+        let row = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.invalid_text.insert(row, raw);
+        self.values.push(Decimal::ZERO);
+        self.states.push(CellState::Invalid);
+    }
+    pub fn append(&mut self, other: NumberColumn) {
+        let base = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.invalid_text
+            .extend(other.invalid_text.into_iter().map(|(r, t)| (r + base, t)));
+        self.values.extend(other.values);
+        self.states.extend(other.states);
+    }
+}
+
+/// Dictionary-coded scalars. Code 0 is always `Scalar::Null`.
+#[derive(Debug, Clone)]
+pub struct ValueColumn {
+    pub codes: Vec<u32>,
+    pub dict: Vec<Scalar>,
+    lookup: HashMap<Scalar, u32>,
+}
+
+impl Default for ValueColumn {
+    fn default() -> Self {
+        let mut lookup = HashMap::new();
+        lookup.insert(Scalar::Null, 0);
+        ValueColumn {
+            codes: Vec::new(),
+            dict: vec![Scalar::Null],
+            lookup,
+        }
+    }
+}
+
+impl ValueColumn {
+    pub fn code_of(&mut self, value: Scalar) -> u32 {
+        if let Some(c) = self.lookup.get(&value) {
+            return *c;
+        }
+        let code = u32::try_from(self.dict.len()).unwrap_or(u32::MAX);
+        self.dict.push(value.clone());
+        self.lookup.insert(value, code);
+        code
+    }
+
+    pub fn push(&mut self, value: Scalar) {
+        let code = self.code_of(value);
+        self.codes.push(code);
+    }
+
+    /// Pushes text without allocating when the value is already known.
+    pub fn push_text(&mut self, text: &str) {
+        if text.is_empty() {
+            self.codes.push(0);
+            return;
+        }
+        // Borrowed lookup would need raw-entry APIs; a small owned key is fine here.
+        let key = Scalar::Text(text.to_string());
+        self.push(key);
+    }
+
+    pub fn push_null(&mut self) {
+        self.codes.push(0);
+    }
+
+    pub fn get(&self, row: usize) -> &Scalar {
+        &self.dict[self.codes[row] as usize]
+    }
+
+    pub fn append(&mut self, other: &ValueColumn) {
+        let remap: Vec<u32> = other.dict.iter().map(|v| self.code_of(v.clone())).collect();
+        self.codes.extend(other.codes.iter().map(|c| remap[*c as usize]));
+    }
+}
+
+/// One column in one of the four forms.
+#[derive(Debug, Clone)]
+pub enum Column {
+    Id(IdColumn),
+    Time(TimeColumn),
+    Number(NumberColumn),
+    Value(ValueColumn),
+}
+
+impl Column {
+    pub fn empty(form: Form) -> Column {
+        match form {
+            Form::Id => Column::Id(IdColumn::default()),
+            Form::Time => Column::Time(TimeColumn::default()),
+            Form::Number => Column::Number(NumberColumn::default()),
+            Form::Value => Column::Value(ValueColumn::default()),
+        }
+    }
+
+    /// The id column inside, or an empty one for another form.
+    pub fn into_id(self) -> IdColumn {
+        match self {
+            Column::Id(c) => c,
+            _ => IdColumn::default(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Id(c) => c.len(),
+            Column::Time(c) => c.values.len(),
+            Column::Number(c) => c.values.len(),
+            Column::Value(c) => c.codes.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends `other`, which must be of the same form.
+    pub fn append(&mut self, other: Column) {
+        match (self, other) {
+            (Column::Id(a), Column::Id(b)) => a.append(&b),
+            (Column::Time(a), Column::Time(b)) => a.append(b),
+            (Column::Number(a), Column::Number(b)) => a.append(b),
+            (Column::Value(a), Column::Value(b)) => a.append(&b),
+            _ => debug_assert!(false, "appending columns of different forms"),
+        }
+    }
+}
+
+/// The fields of a dataset the configuration needs, and the form each is read in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldPlan {
+    /// (field, form, required): a required field absent from a file is an error.
+    pub fields: Vec<(String, Form, bool)>,
+}
+
+impl FieldPlan {
+    pub fn add(&mut self, field: &str, form: Form, required: bool) {
+        if let Some(f) = self.fields.iter_mut().find(|(n, fm, _)| n == field && *fm == form) {
+            f.2 |= required;
+        } else {
+            self.fields.push((field.to_string(), form, required));
+        }
+    }
+}
+
+/// A dataset read into columns, keyed by (field, form).
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub rows: usize,
+    pub columns: HashMap<(String, Form), Column>,
+}
+
+impl Table {
+    pub fn column(&self, field: &str, form: Form) -> Option<&Column> {
+        self.columns.get(&(field.to_string(), form))
+    }
+
+    pub fn take(&mut self, field: &str, form: Form) -> Option<Column> {
+        self.columns.remove(&(field.to_string(), form))
+    }
+
+    /// Appends a table of the next file; columns missing on either side are filled with nulls.
+    pub fn append(&mut self, other: Table) {
+        let rows_before = self.rows;
+        let mut other = other;
+        for ((field, form), col) in self.columns.iter_mut() {
+            match other.columns.remove(&(field.clone(), *form)) {
+                Some(c) => col.append(c),
+                None => col.append(null_column(*form, other.rows)),
+            }
+        }
+        for ((field, form), col) in other.columns {
+            let mut filled = null_column(form, rows_before);
+            filled.append(col);
+            self.columns.insert((field, form), filled);
+        }
+        self.rows += other.rows;
+    }
+}
+
+/// A column of `rows` nulls.
+pub fn null_column(form: Form, rows: usize) -> Column {
+    let mut c = Column::empty(form);
+    for _ in 0..rows {
+        match &mut c {
+            Column::Id(x) => x.push(None),
+            Column::Time(x) => x.push_null(),
+            Column::Number(x) => x.push_null(),
+            Column::Value(x) => x.push_null(),
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_append() {
+        let mut a = IdColumn::default();
+        a.push(Some("e1"));
+        a.push(None);
+        let mut b = IdColumn::default();
+        b.push(Some("e22"));
+        a.append(&b);
+        assert_eq!(a.get(0), "e1");
+        assert_eq!(a.state(1), CellState::Null);
+        assert_eq!(a.get(2), "e22");
+    }
+
+    #[test]
+    fn value_columns_merge_dictionaries() {
+        let mut a = ValueColumn::default();
+        a.push_text("x");
+        a.push_null();
+        let mut b = ValueColumn::default();
+        b.push_text("y");
+        b.push_text("x");
+        a.append(&b);
+        let texts: Vec<String> = (0..4).map(|r| a.get(r).text()).collect();
+        assert_eq!(texts, ["x", "", "y", "x"]);
+        assert_eq!(a.codes[0], a.codes[3]);
+    }
+
+    #[test]
+    fn negative_numbers_are_invalid() {
+        let mut n = NumberColumn::default();
+        n.push(Decimal::from(-3));
+        n.push(Decimal::from(3));
+        assert_eq!(n.states, [CellState::Invalid, CellState::Ok]);
+        assert_eq!(n.invalid_text[&0], "-3");
+    }
+}

@@ -1,0 +1,3 @@
+//! Writers that turn a `report::RunReport` into files and documents. No rating logic here.
+
+pub mod json;

@@ -1,0 +1,226 @@
+//! The plain results every output reads: invoices with lines, totals, breakdowns, daily
+//! quantities, suspense and reconciliation, and the run-level summary. No logic beyond
+//! small accessors; built by `engine`, read by `output`, `cli` (and later the window).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::model::inputs::Format;
+
+/// What kind of entry produced a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    Charge,
+    Fee,
+    Allocation,
+}
+
+/// How one price tier contributed to a line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierUse {
+    /// 1-based tier number.
+    pub tier: usize,
+    pub low: Decimal,
+    pub up_to: Option<Decimal>,
+    pub units: Decimal,
+    pub unit_price: Decimal,
+    pub flat: Decimal,
+    pub amount: Decimal,
+}
+
+/// How a line's amount came about (shown on demand in the window and the workbook).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct LineDetail {
+    pub model: Option<String>,
+    pub meter: Option<String>,
+    pub included: Decimal,
+    pub billable: Decimal,
+    pub tiers: Vec<TierUse>,
+    pub packages: Option<Decimal>,
+    /// The model's exact amount before rounding.
+    pub model_amount: Decimal,
+    pub minimum: Decimal,
+    pub minimum_applied: bool,
+    /// Units of the invoice currency per unit of the billing currency (1 when the same).
+    pub fx_rate: Decimal,
+    pub active_days: Option<i64>,
+    pub period_days: Option<i64>,
+    /// Allocation: the pool in the billing currency, the basis total over all OBs, and this
+    /// OB's share before conversion.
+    pub pool: Option<Decimal>,
+    pub basis_total: Option<Decimal>,
+    pub share_before_fx: Option<Decimal>,
+}
+
+/// One invoice line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    pub concept: String,
+    pub description: String,
+    pub kind: LineKind,
+    pub quantity: Decimal,
+    pub unit: String,
+    /// Present where `amount = round(quantity × unit_price)` holds for the whole line.
+    pub unit_price: Option<Decimal>,
+    pub amount: Decimal,
+    pub detail: LineDetail,
+}
+
+/// One row of a breakdown: a value of a breakdown field and its part of a line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreakdownRow {
+    pub concept: String,
+    pub field: String,
+    pub value: String,
+    pub label: String,
+    pub quantity: Decimal,
+    pub amount: Decimal,
+}
+
+/// Daily quantities of one meter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DailyMeter {
+    pub meter: String,
+    pub name: String,
+    pub unit: String,
+    pub dataset: String,
+    pub values: Vec<Decimal>,
+}
+
+/// A record that could not be billed, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuspenseEntry {
+    pub code: String,
+    pub dataset: String,
+    pub record_id: String,
+    pub field: String,
+    pub value: String,
+    pub message: String,
+}
+
+/// Record counts of one dataset: `in_scope = duplicates + excluded + suspended + rated`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Reconciliation {
+    pub dataset: String,
+    pub in_scope: u64,
+    pub duplicates: u64,
+    pub excluded: u64,
+    pub suspended: u64,
+    pub rated: u64,
+}
+
+impl Reconciliation {
+    /// Whether the SPEC 4 invariant holds.
+    pub fn balances(&self) -> bool {
+        self.in_scope == self.duplicates + self.excluded + self.suspended + self.rated
+    }
+}
+
+/// One OB's invoice for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Invoice {
+    pub ob: String,
+    pub legal_entity: String,
+    pub invoice_number: String,
+    pub currency: String,
+    pub decimals: u32,
+    pub period_label: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub timezone: String,
+    pub tax_rate: Decimal,
+    pub lines: Vec<Line>,
+    pub subtotal: Decimal,
+    pub tax: Decimal,
+    pub total: Decimal,
+    pub breakdown: Vec<BreakdownRow>,
+    pub days: Vec<NaiveDate>,
+    pub daily: Vec<DailyMeter>,
+    pub reconciliation: Vec<Reconciliation>,
+    pub suspense: Vec<SuspenseEntry>,
+    pub suspense_counts: BTreeMap<String, u64>,
+    pub warnings: Vec<String>,
+}
+
+/// An OB that could not be invoiced, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObError {
+    pub ob: String,
+    pub message: String,
+}
+
+/// One file that was read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputFile {
+    pub dataset: String,
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub rows: usize,
+    pub format: &'static str,
+}
+
+impl InputFile {
+    pub fn new(dataset: &str, info: &crate::model::inputs::FileInfo) -> InputFile {
+        InputFile {
+            dataset: dataset.to_string(),
+            path: info.path.clone(),
+            bytes: info.bytes,
+            rows: info.rows,
+            format: Format::name(info.format),
+        }
+    }
+}
+
+/// Run-level figures over all configured OBs, whatever `--ob` selects.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct RunSummary {
+    pub rows_read: BTreeMap<String, u64>,
+    /// Σ over OBs of records in scope, per dataset.
+    pub in_scope: BTreeMap<String, u64>,
+    pub out_of_period: BTreeMap<String, u64>,
+    pub unattributable: BTreeMap<String, u64>,
+    pub unattributable_by_dataset: BTreeMap<String, u64>,
+    pub unattributable_records: Vec<SuspenseEntry>,
+    /// Allocation shares per concept: (OB, basis quantity, share in billing currency).
+    pub allocations: Vec<AllocationShares>,
+}
+
+impl RunSummary {
+    /// Whether `rows read = unattributable + Σ in scope + out of period` for every dataset.
+    pub fn balances(&self) -> bool {
+        self.rows_read.iter().all(|(ds, read)| {
+            let u = self.unattributable_by_dataset.get(ds).copied().unwrap_or(0);
+            let s = self.in_scope.get(ds).copied().unwrap_or(0);
+            let o = self.out_of_period.get(ds).copied().unwrap_or(0);
+            *read == u + s + o
+        })
+    }
+}
+
+/// How one allocation pool was split.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AllocationShares {
+    pub concept: String,
+    pub pool: Decimal,
+    pub basis_total: Decimal,
+    pub shares: Vec<(String, Decimal, Decimal)>,
+}
+
+/// Everything one run produced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReport {
+    pub period_label: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub billing_currency: String,
+    pub invoices: Vec<Invoice>,
+    pub errors: Vec<ObError>,
+    pub run: RunSummary,
+    pub warnings: Vec<String>,
+    pub files: Vec<InputFile>,
+}
