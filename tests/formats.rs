@@ -1,6 +1,8 @@
 //! The same records in every input format give identical invoices, and the tiny
 //! scenario's figures match the hand computation in `common::TINY_CONFIG`.
 
+#![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+
 mod common;
 
 use common::*;

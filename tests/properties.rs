@@ -1,6 +1,8 @@
 //! Invariants that must hold for any data: reconciliation adds up, allocations and
 //! breakdowns add up exactly, and rating does not depend on record order or file split.
 
+#![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+
 use std::path::Path;
 
 use billing_workbench::engine::split::largest_remainder;

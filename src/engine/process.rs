@@ -218,7 +218,8 @@ pub fn prepare(
     let mut meter_mask = vec![0u64; rows];
     let mut issues = Vec::new();
     let mut rows_by_ob: Vec<Vec<u32>> = vec![Vec::new(); config.obs.len()];
-    let mut seen: HashSet<&str> = HashSet::with_capacity(rows);
+    let mut seen: HashSet<&str, crate::model::table::FastState> =
+        HashSet::with_capacity_and_hasher(rows, Default::default());
     for r in 0..rows {
         let row = r as u32;
         let id_ok = ids.state(r) == CellState::Ok;

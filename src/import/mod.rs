@@ -10,7 +10,6 @@ pub mod sheet;
 pub mod sink;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use discover::Catalog;
@@ -80,7 +79,8 @@ pub fn read_file(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
     }
 }
 
-/// Reads part files in parallel (one worker per core) and joins them in file order.
+/// Reads part files in parallel (one worker per core) and joins them in file order as they
+/// arrive, so at most a few part tables wait in memory beside the joined one.
 pub fn read_parts(
     files: &[PathBuf],
     plan: &FieldPlan,
@@ -90,52 +90,68 @@ pub fn read_parts(
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Table, ImportError>>>> = Mutex::new((0..files.len()).map(|_| None).collect());
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Table, ImportError>)>();
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
                     let result = read_file(path, plan);
                     on_file(path);
                     let failed = result.is_err();
-                    if let Ok(mut r) = results.lock() {
-                        r[i] = Some(result);
-                    }
-                    if failed {
+                    if tx.send((i, result)).is_err() || failed {
                         // Stop handing out work: the input is incomplete anyway.
                         next.store(files.len(), Ordering::Relaxed);
+                        break;
                     }
                 }
             });
         }
-    });
-    let results = results.into_inner().unwrap_or_default();
-    let mut table = Table::default();
-    let mut infos = Vec::new();
-    for (path, result) in files.iter().zip(results) {
-        let Some(result) = result else { continue };
-        let part = result?;
-        infos.push(FileInfo {
-            path: path.clone(),
-            bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
-            rows: part.rows,
-            format: format_of(path)?,
-        });
-        if table.rows == 0 && table.columns.is_empty() {
-            table = part;
-        } else {
-            table.append(part);
+        drop(tx);
+        let mut pending: std::collections::BTreeMap<usize, Table> = std::collections::BTreeMap::new();
+        let mut table = Table::default();
+        let mut infos = Vec::new();
+        let mut first_error = None;
+        for (i, result) in rx {
+            match result {
+                Ok(part) => {
+                    pending.insert(i, part);
+                }
+                Err(e) => {
+                    // Keep the error of the earliest file, so the message is stable.
+                    if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
+                        first_error = Some((i, e));
+                    }
+                }
+            }
+            while let Some(part) = pending.remove(&infos.len()) {
+                let path = &files[infos.len()];
+                infos.push(FileInfo {
+                    path: path.clone(),
+                    bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+                    rows: part.rows,
+                    format: format_of(path)?,
+                });
+                if table.columns.is_empty() && table.rows == 0 {
+                    table = part;
+                } else {
+                    table.append(part);
+                }
+            }
         }
-    }
-    if infos.len() < files.len() {
-        return Err(ImportError::Dataset {
-            message: "reading stopped before every part was read".into(),
-        });
-    }
-    // A plan field that never appeared (optional ones) stays absent; required ones were checked per file.
-    Ok((table, infos))
+        if let Some((_, e)) = first_error {
+            return Err(e);
+        }
+        if infos.len() < files.len() {
+            return Err(ImportError::Dataset {
+                message: "reading stopped before every part was read".into(),
+            });
+        }
+        Ok((table, infos))
+    })
 }
 
 /// Progress of a load, for the command line and the window.

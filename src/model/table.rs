@@ -170,34 +170,57 @@ impl NumberColumn {
     }
 }
 
+/// A fast, non-cryptographic hasher for dictionary look-ups (keys come from our own files).
+pub type FastState = foldhash::fast::RandomState;
+
 /// Dictionary-coded scalars. Code 0 is always `Scalar::Null`.
 #[derive(Debug, Clone)]
 pub struct ValueColumn {
     pub codes: Vec<u32>,
     pub dict: Vec<Scalar>,
-    lookup: HashMap<Scalar, u32>,
+    /// Text values, looked up by `&str` without allocating.
+    text_lookup: HashMap<String, u32, FastState>,
+    other_lookup: HashMap<Scalar, u32, FastState>,
 }
 
 impl Default for ValueColumn {
     fn default() -> Self {
-        let mut lookup = HashMap::new();
-        lookup.insert(Scalar::Null, 0);
+        let mut other_lookup = HashMap::with_hasher(FastState::default());
+        other_lookup.insert(Scalar::Null, 0);
         ValueColumn {
             codes: Vec::new(),
             dict: vec![Scalar::Null],
-            lookup,
+            text_lookup: HashMap::with_hasher(FastState::default()),
+            other_lookup,
         }
     }
 }
 
 impl ValueColumn {
+    fn next_code(&self) -> u32 {
+        u32::try_from(self.dict.len()).unwrap_or(u32::MAX)
+    }
+
     pub fn code_of(&mut self, value: Scalar) -> u32 {
-        if let Some(c) = self.lookup.get(&value) {
+        if let Scalar::Text(t) = &value {
+            return self.text_code(t);
+        }
+        if let Some(c) = self.other_lookup.get(&value) {
             return *c;
         }
-        let code = u32::try_from(self.dict.len()).unwrap_or(u32::MAX);
+        let code = self.next_code();
         self.dict.push(value.clone());
-        self.lookup.insert(value, code);
+        self.other_lookup.insert(value, code);
+        code
+    }
+
+    fn text_code(&mut self, text: &str) -> u32 {
+        if let Some(c) = self.text_lookup.get(text) {
+            return *c;
+        }
+        let code = self.next_code();
+        self.dict.push(Scalar::Text(text.to_string()));
+        self.text_lookup.insert(text.to_string(), code);
         code
     }
 
@@ -206,15 +229,10 @@ impl ValueColumn {
         self.codes.push(code);
     }
 
-    /// Pushes text without allocating when the value is already known.
+    /// Pushes text; an empty string counts as null (SPEC 2).
     pub fn push_text(&mut self, text: &str) {
-        if text.is_empty() {
-            self.codes.push(0);
-            return;
-        }
-        // Borrowed lookup would need raw-entry APIs; a small owned key is fine here.
-        let key = Scalar::Text(text.to_string());
-        self.push(key);
+        let code = if text.is_empty() { 0 } else { self.text_code(text) };
+        self.codes.push(code);
     }
 
     pub fn push_null(&mut self) {

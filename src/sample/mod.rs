@@ -118,7 +118,7 @@ impl Batch {
 /// A file being written in batches, in Avro (with a codec) or Parquet.
 enum Sink {
     Avro(AvroWriter<std::io::BufWriter<fs::File>>),
-    Parquet(polars::io::parquet::write::BatchedWriter<fs::File>),
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<fs::File>>),
 }
 
 impl Sink {
@@ -132,7 +132,7 @@ impl Sink {
             let writer = polars::prelude::ParquetWriter::new(file)
                 .with_compression(polars::prelude::ParquetCompression::Snappy)
                 .batched(df.schema())?;
-            Ok(Sink::Parquet(writer))
+            Ok(Sink::Parquet(Box::new(writer)))
         } else {
             let w = WriterBuilder::new(first.schema())
                 .with_compression(codec)
@@ -199,13 +199,25 @@ pub fn generate(out: &Path, opts: &SampleOptions) -> anyhow::Result<usize> {
     }
     fs::write(audit_dir.join("v2/.part-00000.crc"), b"crc")?;
 
-    let gw = world.gateway_messages(opts);
     let gw_path = out.join(format!("Aura_Gateway_Message.{ext}"));
-    let mut sink = Sink::create(&gw_path, &gw[0], Some(CompressionCodec::Snappy), opts.parquet)?;
-    for b in &gw {
-        sink.write(b)?;
+    let mut sink: Option<Sink> = None;
+    world.gateway_messages(opts, &mut |batch| {
+        if sink.is_none() {
+            sink = Some(Sink::create(
+                &gw_path,
+                &batch,
+                Some(CompressionCodec::Snappy),
+                opts.parquet,
+            )?);
+        }
+        match sink.as_mut() {
+            Some(s) => s.write(&batch),
+            None => Ok(()),
+        }
+    })?;
+    if let Some(s) = sink {
+        s.finish()?;
     }
-    sink.finish()?;
     files += 1;
 
     let config = config_text::billing_toml(opts);

@@ -374,10 +374,13 @@ impl World {
     }
 
     /// Aura_Gateway_Message: one summary per channel, brand, direction and hour.
-    pub(super) fn gateway_messages(&self, opts: &SampleOptions) -> Vec<Batch> {
+    pub(super) fn gateway_messages(
+        &self,
+        opts: &SampleOptions,
+        write: &mut dyn FnMut(Batch) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x6a7e);
         let total = (opts.events / 10).max(100);
-        let mut out = Vec::new();
         let mut serial = 0u64;
         let mut left = total;
         while left > 0 {
@@ -418,7 +421,7 @@ impl World {
                 bytes.push(Some(msgs * rng.random_range(200..4_000i64)));
             }
             let [id, country, brand, channel, direction, status] = f;
-            out.push(Batch {
+            write(Batch {
                 fields: vec![
                     ("message_id", false),
                     ("message_ts", false),
@@ -441,10 +444,10 @@ impl World {
                     Col::Long(bytes),
                     Col::Text(status),
                 ],
-            });
+            })?;
             left -= n as u64;
         }
-        out
+        Ok(())
     }
 
     /// Platform_Cost: daily cloud cost per pool, as doubles with cents (as cloud bills come).
