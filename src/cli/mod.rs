@@ -71,6 +71,9 @@ pub struct InvoiceArgs {
     /// Issue date printed on the invoices (default: today).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub issue_date: Option<NaiveDate>,
+    /// Suspended records listed in full on the Suspense sheet (the counts always cover all).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub suspense_rows: usize,
 }
 
 #[derive(Debug, Args)]
@@ -187,14 +190,22 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
         Selection::One(args.ob.clone())
     };
     let report = loaded.engine.run(&period, &selection);
+    if let Some(out_dir) = &args.out {
+        let stamp = crate::output::xlsx::Stamp {
+            issue_date: args.issue_date.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            generated: generation_time(),
+            suspense_rows: args.suspense_rows,
+            logo: true,
+        };
+        let written =
+            crate::output::xlsx::write_all(&report, out_dir, &stamp, selection == Selection::All, args.force)?;
+        for path in &written {
+            eprintln!("wrote {}", path.display());
+        }
+    }
     if args.json {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", crate::output::json::document(&report))?;
-    } else {
-        bail!(
-            "writing xlsx workbooks is not available in this version yet; use --json to get the invoices as JSON (nothing was written to {})",
-            args.out.as_deref().unwrap_or(Path::new(".")).display()
-        );
     }
     for e in &report.errors {
         eprintln!("error: OB {}: {}", e.ob, e.message);
@@ -207,6 +218,15 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Now, or the instant `SOURCE_DATE_EPOCH` names (for reproducible workbooks).
+pub fn generation_time() -> chrono::DateTime<chrono::Utc> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .unwrap_or_else(chrono::Utc::now)
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {

@@ -134,6 +134,9 @@ impl Engine {
             run,
             warnings,
             files: self.files.clone(),
+            config_path: config.path.clone(),
+            config_sha256: config.sha256.clone(),
+            issuer: config.billing.issuer.clone(),
         }
     }
 

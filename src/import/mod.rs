@@ -68,6 +68,28 @@ fn format_of(path: &Path) -> Result<Format, ImportError> {
         })
 }
 
+/// SHA-256 of a file, lowercase hex (for the Run info sheet).
+pub fn sha256_file(path: &Path) -> Result<String, ImportError> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| ImportError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Reads one file of any format.
 pub fn read_file(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
     match format_of(path)? {
@@ -99,7 +121,10 @@ pub fn read_parts(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
-                    let result = read_file(path, plan);
+                    let result = read_file(path, plan).and_then(|mut t| {
+                        t.sha256 = sha256_file(path)?;
+                        Ok(t)
+                    });
                     on_file(path);
                     let failed = result.is_err();
                     if tx.send((i, result)).is_err() || failed {
@@ -134,6 +159,7 @@ pub fn read_parts(
                     bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
                     rows: part.rows,
                     format: format_of(path)?,
+                    sha256: part.sha256.clone(),
                 });
                 if table.columns.is_empty() && table.rows == 0 {
                     table = part;

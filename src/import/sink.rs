@@ -193,6 +193,7 @@ impl TableBuilder {
         Table {
             rows,
             columns: self.targets.into_iter().collect(),
+            sha256: String::new(),
         }
     }
 }

@@ -179,6 +179,8 @@ pub struct FxRate {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub path: PathBuf,
+    /// SHA-256 of the configuration text, lowercase hex.
+    pub sha256: String,
     pub billing: BillingSettings,
     pub datasets: Vec<DatasetConfig>,
     pub dimensions: Vec<DimensionConfig>,
@@ -1029,6 +1031,13 @@ fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Config {
 
     let config = Config {
         path: path.to_path_buf(),
+        sha256: {
+            use sha2::Digest;
+            sha2::Sha256::digest(ck.text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        },
         billing,
         datasets,
         dimensions,

@@ -49,6 +49,8 @@ pub struct FileInfo {
     pub bytes: u64,
     pub rows: usize,
     pub format: Format,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
 }
 
 /// A dataset as read: its resolved version, files in read order, and columns.

@@ -323,6 +323,8 @@ impl FieldPlan {
 pub struct Table {
     pub rows: usize,
     pub columns: HashMap<(String, Form), Column>,
+    /// SHA-256 of the file this table was read from (empty for joined tables).
+    pub sha256: String,
 }
 
 impl Table {

@@ -162,6 +162,7 @@ pub struct InputFile {
     pub bytes: u64,
     pub rows: usize,
     pub format: &'static str,
+    pub sha256: String,
 }
 
 impl InputFile {
@@ -172,6 +173,7 @@ impl InputFile {
             bytes: info.bytes,
             rows: info.rows,
             format: Format::name(info.format),
+            sha256: info.sha256.clone(),
         }
     }
 }
@@ -223,4 +225,7 @@ pub struct RunReport {
     pub run: RunSummary,
     pub warnings: Vec<String>,
     pub files: Vec<InputFile>,
+    pub config_path: PathBuf,
+    pub config_sha256: String,
+    pub issuer: String,
 }
