@@ -4,6 +4,8 @@
 //!
 //! `cargo bench` (release build). Sizes: `BENCH_EVENTS=1000000,10000000` (default).
 //! Data is generated once into `BENCH_DIR` (default `bench-data/`) and reused.
+//! `BENCH_WINDOW=1` also loads the Avro data in-process and times rating a period, which
+//! is what the window pays when the period changes.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -71,6 +73,27 @@ fn generate(dir: &Path, events: u64, format: &str) {
     eprintln!("  generated in {:.1} s", t.elapsed().as_secs_f64());
 }
 
+/// In-process: what the window pays. Load once, then rate one period for every OB (a
+/// period switch; an OB switch is a look-up in the result).
+fn window_figures(dir: &Path) {
+    use billing_workbench::engine::Selection;
+    use billing_workbench::model::{Period, YearMonth};
+    let t = Instant::now();
+    let loaded = billing_workbench::load(dir, &dir.join("billing.toml"), &|_: &Path| {}).expect("load");
+    let load_s = t.elapsed().as_secs_f64();
+    let mut runs = Vec::new();
+    for month in ["2026-10", "2026-09", "2026-11", "2026-10"] {
+        let period = Period::Month(YearMonth::parse(month).expect("month"));
+        let t = Instant::now();
+        let report = loaded.engine.run(&period, &Selection::All);
+        runs.push((month, t.elapsed().as_secs_f64() * 1000.0, report.invoices.len()));
+    }
+    println!("  in-process load {load_s:.2} s; rating all OBs for one period (ms):");
+    for (month, ms, n) in runs {
+        println!("    {month}: {ms:.0} ms ({n} invoices)");
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; any other argument filters nothing here.
     let root = PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "bench-data".into()));
@@ -111,6 +134,9 @@ fn main() {
                 events as f64 / wall.as_secs_f64(),
                 peak as f64 / 1_048_576.0
             );
+            if format == "avro" && std::env::var("BENCH_WINDOW").is_ok_and(|v| v == "1") {
+                window_figures(&dir);
+            }
         }
     }
 }

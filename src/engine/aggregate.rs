@@ -3,7 +3,7 @@
 //! matching meter: in total, per breakdown value and per local day.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
@@ -11,67 +11,120 @@ use crate::model::Config;
 use crate::model::config::Aggregation;
 use crate::model::money::Rounding;
 use crate::model::period::{Period, day_index};
-use crate::model::table::{CellState, Column, Form, IdColumn, NumberColumn, Scalar, ValueColumn};
+use crate::model::table::{CellState, Column, FixedColumn, Form, IdColumn, NumberColumn, Scalar, ValueColumn};
 
 use super::process::{Issue, Outcome, PreparedDataset};
 
-/// A running aggregate.
+/// A running aggregate. Numbers are fixed-point integers of the column's scale, except
+/// for columns that do not fit (`Dec*`), which keep exact decimals.
 #[derive(Debug, Clone)]
 enum Acc {
     Count(u64),
-    Sum(Decimal),
-    Distinct(HashSet<u32>),
-    Max(Option<Decimal>),
+    Sum(i128),
+    /// A bitset over the field's dictionary codes.
+    Distinct(Vec<u64>),
+    Max(Option<i64>),
     /// (time, row, value) of the latest record with a value.
-    Latest(Option<(i64, u32, Decimal)>),
+    Latest(Option<(i64, u32, i64)>),
+    DecSum(Decimal),
+    DecMax(Option<Decimal>),
+    DecLatest(Option<(i64, u32, Decimal)>),
 }
 
 impl Acc {
-    fn new(a: Aggregation) -> Acc {
-        match a {
-            Aggregation::Count => Acc::Count(0),
-            Aggregation::Sum => Acc::Sum(Decimal::ZERO),
-            Aggregation::CountDistinct => Acc::Distinct(HashSet::new()),
-            Aggregation::Max => Acc::Max(None),
-            Aggregation::Latest => Acc::Latest(None),
+    fn new(a: Aggregation, decimal: bool) -> Acc {
+        match (a, decimal) {
+            (Aggregation::Count, _) => Acc::Count(0),
+            (Aggregation::CountDistinct, _) => Acc::Distinct(Vec::new()),
+            (Aggregation::Sum, false) => Acc::Sum(0),
+            (Aggregation::Max, false) => Acc::Max(None),
+            (Aggregation::Latest, false) => Acc::Latest(None),
+            (Aggregation::Sum, true) => Acc::DecSum(Decimal::ZERO),
+            (Aggregation::Max, true) => Acc::DecMax(None),
+            (Aggregation::Latest, true) => Acc::DecLatest(None),
         }
     }
 
-    fn value(&self) -> Decimal {
+    fn value(&self, scale: u32) -> Decimal {
+        let fixed = |v: i128| Decimal::try_from_i128_with_scale(v, scale).unwrap_or(Decimal::MAX);
         match self {
             Acc::Count(n) => Decimal::from(*n),
-            Acc::Sum(s) => *s,
-            Acc::Distinct(set) => Decimal::from(set.len()),
-            Acc::Max(m) => m.unwrap_or(Decimal::ZERO),
-            Acc::Latest(l) => l.map_or(Decimal::ZERO, |(_, _, v)| v),
+            Acc::Sum(s) => fixed(*s),
+            Acc::Distinct(bits) => Decimal::from(bits.iter().map(|w| u64::from(w.count_ones())).sum::<u64>()),
+            Acc::Max(m) => m.map_or(Decimal::ZERO, |v| fixed(i128::from(v))),
+            Acc::Latest(l) => l.map_or(Decimal::ZERO, |(_, _, v)| fixed(i128::from(v))),
+            Acc::DecSum(s) => *s,
+            Acc::DecMax(m) => m.unwrap_or(Decimal::ZERO),
+            Acc::DecLatest(l) => l.map_or(Decimal::ZERO, |(_, _, v)| v),
         }
     }
 
     fn has_records(&self) -> bool {
         match self {
             Acc::Count(n) => *n > 0,
-            Acc::Sum(_) | Acc::Max(_) | Acc::Latest(_) => true,
-            Acc::Distinct(s) => !s.is_empty(),
+            Acc::Distinct(bits) => bits.iter().any(|w| *w != 0),
+            _ => true,
         }
+    }
+}
+
+/// Whether a record at (`time`, `row`) is later than the one kept: greater time, ties by
+/// greater id as a string.
+#[inline]
+fn later(time: i64, row: usize, kept_time: i64, kept_row: u32, ids: &IdColumn) -> bool {
+    match time.cmp(&kept_time) {
+        Ordering::Greater => true,
+        Ordering::Less => false,
+        Ordering::Equal => ids.get(row) > ids.get(kept_row as usize),
     }
 }
 
 /// Where a meter's values come from in one dataset.
 enum Source<'a> {
     None,
+    Fixed(&'a FixedColumn),
     Number(&'a NumberColumn),
     Value(&'a ValueColumn),
 }
 
 impl Source<'_> {
+    fn scale(&self) -> u32 {
+        match self {
+            Source::Fixed(c) => c.scale,
+            _ => 0,
+        }
+    }
+
+    fn is_decimal(&self) -> bool {
+        matches!(self, Source::Number(_))
+    }
+
     #[inline]
     fn add(&self, acc: &mut Acc, row: usize, time: i64, ids: &IdColumn) {
         match (acc, self) {
             (Acc::Count(n), _) => *n += 1,
-            (Acc::Distinct(set), Source::Value(col)) => {
-                let code = col.codes[row];
+            (Acc::Distinct(bits), Source::Value(col)) => {
+                let code = col.codes[row] as usize;
                 if code != 0 {
-                    set.insert(code);
+                    let word = code / 64;
+                    if bits.len() <= word {
+                        bits.resize(word + 1, 0);
+                    }
+                    bits[word] |= 1 << (code % 64);
+                }
+            }
+            (acc, Source::Fixed(col)) => {
+                if col.states[row] != CellState::Ok {
+                    return;
+                }
+                let v = col.values[row];
+                match acc {
+                    Acc::Sum(s) => *s += i128::from(v),
+                    Acc::Max(m) => *m = Some(m.map_or(v, |x| x.max(v))),
+                    Acc::Latest(l) if l.is_none_or(|(t, r, _)| later(time, row, t, r, ids)) => {
+                        *l = Some((time, row as u32, v));
+                    }
+                    _ => {}
                 }
             }
             (acc, Source::Number(col)) => {
@@ -80,20 +133,10 @@ impl Source<'_> {
                 }
                 let v = col.values[row];
                 match acc {
-                    Acc::Sum(s) => *s += v,
-                    Acc::Max(m) => *m = Some(m.map_or(v, |x| x.max(v))),
-                    Acc::Latest(l) => {
-                        let newer = match l {
-                            None => true,
-                            Some((t, r, _)) => match time.cmp(t) {
-                                Ordering::Greater => true,
-                                Ordering::Less => false,
-                                Ordering::Equal => ids.get(row) > ids.get(*r as usize),
-                            },
-                        };
-                        if newer {
-                            *l = Some((time, row as u32, v));
-                        }
+                    Acc::DecSum(s) => *s += v,
+                    Acc::DecMax(m) => *m = Some(m.map_or(v, |x| x.max(v))),
+                    Acc::DecLatest(l) if l.is_none_or(|(t, r, _)| later(time, row, t, r, ids)) => {
+                        *l = Some((time, row as u32, v));
                     }
                     _ => {}
                 }
@@ -163,30 +206,36 @@ pub fn usage(config: &Config, datasets: &[PreparedDataset], ob: usize, period: &
             .map(|(bit, slot)| {
                 let m = &config.meters[slot.meter];
                 let source = match &m.field {
-                    Some(f) if m.aggregation.measures_number() => match ds.table.column(f, Form::Number) {
-                        Some(Column::Number(c)) => Source::Number(c),
-                        _ => Source::None,
-                    },
+                    Some(f) if m.aggregation.measures_number() => {
+                        match (ds.fixed.get(f), ds.table.column(f, Form::Number)) {
+                            (Some(c), _) => Source::Fixed(c),
+                            (None, Some(Column::Number(c))) => Source::Number(c),
+                            _ => Source::None,
+                        }
+                    }
                     Some(f) => match ds.table.column(f, Form::Value) {
                         Some(Column::Value(c)) => Source::Value(c),
                         _ => Source::None,
                     },
                     None => Source::None,
                 };
+                let dec = source.is_decimal();
                 let groups = m
                     .breakdown
                     .iter()
                     .filter_map(|b| match ds.table.column(b, Form::Value) {
-                        Some(Column::Value(c)) => Some((b.as_str(), c, vec![Acc::new(m.aggregation); c.dict.len()])),
+                        Some(Column::Value(c)) => {
+                            Some((b.as_str(), c, vec![Acc::new(m.aggregation, dec); c.dict.len()]))
+                        }
                         _ => None,
                     })
                     .collect();
                 MeterAcc {
                     slot_bit: bit,
                     meter: slot.meter,
+                    total: Acc::new(m.aggregation, dec),
+                    daily: vec![Acc::new(m.aggregation, dec); days],
                     source,
-                    total: Acc::new(m.aggregation),
-                    daily: vec![Acc::new(m.aggregation); days],
                     groups,
                 }
             })
@@ -237,7 +286,8 @@ pub fn usage(config: &Config, datasets: &[PreparedDataset], ob: usize, period: &
         }
         for acc in accs {
             let m = &config.meters[acc.meter];
-            let q = |a: &Acc| rounding.round6(a.value() / m.divide_by);
+            let scale = acc.source.scale();
+            let q = |a: &Acc| rounding.round6(a.value(scale) / m.divide_by);
             let groups = acc
                 .groups
                 .iter()

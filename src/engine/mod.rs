@@ -80,25 +80,35 @@ impl Engine {
         }
     }
 
-    /// Every configured OB's usage in `period`, computed on all cores.
+    /// Every configured OB's usage in `period`, computed on all cores. OBs are handed out
+    /// largest first, so one big OB does not leave a core idle.
     pub fn usages(&self, period: &Period) -> Vec<ObUsage> {
         let n = self.config.obs.len();
+        let size = |o: usize| self.datasets.iter().map(|d| d.rows_by_ob[o].len()).sum::<usize>();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|o| std::cmp::Reverse(size(*o)));
         let workers = std::thread::available_parallelism()
             .map_or(1, |w| w.get())
             .min(n.max(1));
-        let mut out: Vec<Option<ObUsage>> = (0..n).map(|_| None).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let done = std::sync::Mutex::new(Vec::with_capacity(n));
         std::thread::scope(|scope| {
-            let chunks: Vec<_> = out.chunks_mut(n.div_ceil(workers).max(1)).enumerate().collect();
-            for (c, chunk) in chunks {
-                let base = c * n.div_ceil(workers).max(1);
-                scope.spawn(move || {
-                    for (i, slot) in chunk.iter_mut().enumerate() {
-                        *slot = Some(aggregate::usage(&self.config, &self.datasets, base + i, period));
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&ob) = order.get(i) else { break };
+                        let u = aggregate::usage(&self.config, &self.datasets, ob, period);
+                        if let Ok(mut d) = done.lock() {
+                            d.push((ob, u));
+                        }
                     }
                 });
             }
         });
-        out.into_iter().map(Option::unwrap_or_default).collect()
+        let mut done = done.into_inner().unwrap_or_default();
+        done.sort_by_key(|(ob, _)| *ob);
+        done.into_iter().map(|(_, u)| u).collect()
     }
 
     /// Rates `period` for the selected OBs.
@@ -221,6 +231,7 @@ impl Engine {
             field: issue.field.clone(),
             value: issue.value.clone(),
             message: issue.message.clone(),
+            discarded: None,
         }
     }
 

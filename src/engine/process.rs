@@ -79,8 +79,11 @@ pub struct PreparedDataset {
     pub issues: Vec<Issue>,
     /// Row numbers of each OB's records, in file order.
     pub rows_by_ob: Vec<Vec<u32>>,
-    /// The columns rating still needs: measured numbers, breakdown and distinct values.
+    /// The columns rating still needs: breakdown and distinct values, and measured numbers
+    /// that do not fit fixed point.
     pub table: Table,
+    /// Measured numbers in fixed point, by field.
+    pub fixed: HashMap<String, crate::model::table::FixedColumn>,
 }
 
 /// Whether a value satisfies a literal, by the literal's type (SPEC 2 and 4: typed equality,
@@ -341,6 +344,21 @@ pub fn prepare(
         keep.extend(m.breakdown.iter().map(|b| (b.clone(), Form::Value)));
     }
     table.columns.retain(|k, _| keep.contains(k));
+    let mut fixed = HashMap::new();
+    let numeric: Vec<String> = table
+        .columns
+        .keys()
+        .filter(|(_, f)| *f == Form::Number)
+        .map(|(n, _)| n.clone())
+        .collect();
+    for field in numeric {
+        if let Some(Column::Number(c)) = table.column(&field, Form::Number)
+            && let Some(f) = crate::model::table::FixedColumn::from_numbers(c)
+        {
+            fixed.insert(field.clone(), f);
+            table.take(&field, Form::Number);
+        }
+    }
 
     PreparedDataset {
         name: ds.name.clone(),
@@ -354,6 +372,7 @@ pub fn prepare(
         issues,
         rows_by_ob,
         table,
+        fixed,
     }
 }
 

@@ -173,6 +173,52 @@ impl NumberColumn {
 /// A fast, non-cryptographic hasher for dictionary look-ups (keys come from our own files).
 pub type FastState = foldhash::fast::RandomState;
 
+/// Measured numbers as exact fixed-point integers at one scale per column: sums, maxima and
+/// comparisons run on integers, which is what makes re-rating millions of records fast.
+#[derive(Debug, Clone, Default)]
+pub struct FixedColumn {
+    pub values: Vec<i64>,
+    pub states: Vec<CellState>,
+    pub scale: u32,
+}
+
+impl FixedColumn {
+    /// The exact fixed-point form of a number column, or `None` if a value does not fit in
+    /// an `i64` at the column's largest scale (the engine then keeps the decimals).
+    pub fn from_numbers(col: &NumberColumn) -> Option<FixedColumn> {
+        let scale = col
+            .values
+            .iter()
+            .zip(&col.states)
+            .filter(|(_, s)| **s == CellState::Ok)
+            .map(|(v, _)| v.scale())
+            .max()
+            .unwrap_or(0);
+        let mut values = Vec::with_capacity(col.values.len());
+        for (v, s) in col.values.iter().zip(&col.states) {
+            if *s != CellState::Ok {
+                values.push(0);
+                continue;
+            }
+            let mut d = *v;
+            d.rescale(scale);
+            if d.scale() != scale {
+                return None;
+            }
+            values.push(i64::try_from(d.mantissa()).ok()?);
+        }
+        Some(FixedColumn {
+            values,
+            states: col.states.clone(),
+            scale,
+        })
+    }
+
+    pub fn decimal(&self, v: i128) -> Decimal {
+        Decimal::try_from_i128_with_scale(v, self.scale).unwrap_or(Decimal::MAX)
+    }
+}
+
 /// Dictionary-coded scalars. Code 0 is always `Scalar::Null`.
 #[derive(Debug, Clone)]
 pub struct ValueColumn {
@@ -398,6 +444,19 @@ mod tests {
         let texts: Vec<String> = (0..4).map(|r| a.get(r).text()).collect();
         assert_eq!(texts, ["x", "", "y", "x"]);
         assert_eq!(a.codes[0], a.codes[3]);
+    }
+
+    #[test]
+    fn fixed_point_keeps_exact_values() {
+        let mut n = NumberColumn::default();
+        for v in ["1.5", "2", "0.25"] {
+            n.push(v.parse().unwrap());
+        }
+        n.push_null();
+        let f = FixedColumn::from_numbers(&n).unwrap();
+        assert_eq!(f.scale, 2);
+        assert_eq!(f.values, [150, 200, 25, 0]);
+        assert_eq!(f.decimal(375), "3.75".parse().unwrap());
     }
 
     #[test]
