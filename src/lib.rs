@@ -13,6 +13,8 @@
 pub mod check;
 pub mod cli;
 pub mod engine;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod import;
 pub mod model;
 pub mod output;

@@ -74,6 +74,9 @@ pub struct InvoiceArgs {
     /// Suspended records listed in full on the Suspense sheet (the counts always cover all).
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub suspense_rows: usize,
+    /// Print how long loading and rating took (on standard error).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -124,7 +127,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Invoice(args)) => invoice(&args),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Sample(args)) => sample(&args),
-        None => default_view(),
+        None => open_window(),
     };
     match result {
         Ok(code) => code,
@@ -144,11 +147,19 @@ pub fn sample_data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data")
 }
 
-/// Until the window exists: the import report of the bundled sample data.
-fn default_view() -> anyhow::Result<ExitCode> {
+/// No command: the window, on the remembered inputs or the bundled sample data.
+#[cfg(feature = "gui")]
+fn open_window() -> anyhow::Result<ExitCode> {
+    crate::gui::run().map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Built without the window: the import report of the bundled sample data.
+#[cfg(not(feature = "gui"))]
+fn open_window() -> anyhow::Result<ExitCode> {
     let dir = sample_data_dir();
     println!(
-        "Billing Workbench {} — the window is not built yet; showing `check` on the bundled sample data.\n",
+        "Billing Workbench {} was built without the window (feature `gui`); showing `check` on the bundled sample data.\n",
         env!("CARGO_PKG_VERSION")
     );
     check(&CheckArgs {
@@ -168,7 +179,9 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
         (None, Some(from), Some(to)) => bail!("--from {from} is after --to {to}"),
         _ => bail!("give --period YYYY-MM or --from YYYY-MM-DD --to YYYY-MM-DD"),
     };
+    let started = std::time::Instant::now();
     let loaded = crate::load(&args.input.data, &args.input.config, &|_: &Path| {})?;
+    let load_time = started.elapsed();
     let selection = if args.ob.eq_ignore_ascii_case("all") {
         Selection::All
     } else {
@@ -189,7 +202,18 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
         }
         Selection::One(args.ob.clone())
     };
-    let report = loaded.engine.run(&period, &selection);
+    let rating_started = std::time::Instant::now();
+    let mut report = loaded.engine.run(&period, &selection);
+    if args.timings {
+        let rows: usize = loaded.engine.datasets.iter().map(|d| d.rows).sum();
+        eprintln!(
+            "timings: loaded {rows} records in {:.2} s; rated {} for all OBs in {:.0} ms",
+            load_time.as_secs_f64(),
+            period.label(),
+            rating_started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    report.apply_discards(&crate::import::discards::load(&args.input.data)?);
     if let Some(out_dir) = &args.out {
         let stamp = crate::output::xlsx::Stamp {
             issue_date: args.issue_date.unwrap_or_else(|| chrono::Local::now().date_naive()),

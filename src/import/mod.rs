@@ -3,6 +3,7 @@
 //! Depends on `model` only.
 
 pub mod avro;
+pub mod discards;
 pub mod discover;
 pub mod frame;
 pub mod json;

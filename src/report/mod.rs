@@ -101,6 +101,8 @@ pub struct SuspenseEntry {
     pub field: String,
     pub value: String,
     pub message: String,
+    /// The reason a reviewer gave for discarding the record (it stays unbilled either way).
+    pub discarded: Option<String>,
 }
 
 /// Record counts of one dataset: `in_scope = duplicates + excluded + suspended + rated`.
@@ -228,4 +230,32 @@ pub struct RunReport {
     pub config_path: PathBuf,
     pub config_sha256: String,
     pub issuer: String,
+}
+
+/// A reviewer's decision to discard a suspended record, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Discard {
+    pub dataset: String,
+    pub record_id: String,
+    pub reason: String,
+}
+
+impl RunReport {
+    /// Marks the suspended and unattributable records that reviewers discarded.
+    pub fn apply_discards(&mut self, discards: &[Discard]) {
+        let reason = |e: &SuspenseEntry| {
+            discards
+                .iter()
+                .find(|d| d.dataset == e.dataset && d.record_id == e.record_id)
+                .map(|d| d.reason.clone())
+        };
+        for inv in &mut self.invoices {
+            for e in &mut inv.suspense {
+                e.discarded = reason(e);
+            }
+        }
+        for e in &mut self.run.unattributable_records {
+            e.discarded = reason(e);
+        }
+    }
 }

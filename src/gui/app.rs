@@ -1,0 +1,941 @@
+//! The window's state and the one place where commands are applied. What is persisted
+//! (`Settings`) is kept apart from loaded data, jobs and caches, which are never saved.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use serde::{Deserialize, Serialize};
+
+use super::job::{Job, JobOutput, Progress};
+use super::views::{self, Command, meters_ui::MeterSort, suspense_ui::SuspenseFilter};
+use crate::engine::Selection;
+use crate::import::{Catalog, discards};
+use crate::model::{Config, Period, YearMonth};
+use crate::report::{Discard, Invoice, RunReport};
+use crate::{Loaded, output};
+
+/// Native file dialogs, injectable so tests can answer them.
+pub trait Picker {
+    fn data_folder(&self) -> Option<PathBuf>;
+    fn config_file(&self) -> Option<PathBuf>;
+    fn save_invoice(&self, suggested_name: &str) -> Option<PathBuf>;
+    fn export_folder(&self) -> Option<PathBuf>;
+}
+
+/// The real dialogs (rfd: the desktop portal, or zenity; none → as if cancelled).
+pub struct RfdPicker;
+
+impl Picker for RfdPicker {
+    fn data_folder(&self) -> Option<PathBuf> {
+        rfd::FileDialog::new().set_title("Open data folder").pick_folder()
+    }
+    fn config_file(&self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Open billing configuration")
+            .add_filter("Billing configuration", &["toml"])
+            .pick_file()
+    }
+    fn save_invoice(&self, suggested_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Export invoice")
+            .set_file_name(suggested_name)
+            .add_filter("Excel workbook", &["xlsx"])
+            .save_file()
+    }
+    fn export_folder(&self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Export all invoices to folder")
+            .pick_folder()
+    }
+}
+
+/// Fixed answers, for tests.
+#[derive(Debug, Clone, Default)]
+pub struct FixedPicker {
+    pub data_folder: Option<PathBuf>,
+    pub config_file: Option<PathBuf>,
+    pub save_invoice: Option<PathBuf>,
+    pub export_folder: Option<PathBuf>,
+}
+
+impl Picker for FixedPicker {
+    fn data_folder(&self) -> Option<PathBuf> {
+        self.data_folder.clone()
+    }
+    fn config_file(&self) -> Option<PathBuf> {
+        self.config_file.clone()
+    }
+    fn save_invoice(&self, _: &str) -> Option<PathBuf> {
+        self.save_invoice.clone()
+    }
+    fn export_folder(&self) -> Option<PathBuf> {
+        self.export_folder.clone()
+    }
+}
+
+/// What survives a restart.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Settings {
+    pub data_dir: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub ob: Option<String>,
+    pub month: Option<String>,
+    pub dark: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Invoice,
+    Breakdown,
+    Meters,
+    Suspense,
+    Reconciliation,
+    AllObs,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] = [
+        Tab::Invoice,
+        Tab::Breakdown,
+        Tab::Meters,
+        Tab::Suspense,
+        Tab::Reconciliation,
+        Tab::AllObs,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Invoice => "Invoice",
+            Tab::Breakdown => "Breakdown",
+            Tab::Meters => "Meters",
+            Tab::Suspense => "Suspense",
+            Tab::Reconciliation => "Reconciliation",
+            Tab::AllObs => "All OBs",
+        }
+    }
+}
+
+/// The application.
+pub struct WorkbenchApp {
+    pub settings: Settings,
+    picker: Box<dyn Picker>,
+    pub loaded: Option<Arc<Loaded>>,
+    pub load_error: Option<String>,
+    pub period: Period,
+    pub ob: String,
+    pub tab: Tab,
+    reports: HashMap<Period, Arc<RunReport>>,
+    job: Option<Job>,
+    /// A period asked for while a job was running: rated when it ends.
+    pending: Option<Period>,
+    pub status: String,
+    pub error: Option<String>,
+    pub exported_to: Option<PathBuf>,
+    discards: Vec<Discard>,
+    pub custom_range: bool,
+    range_text: (String, String),
+    selected_line: Option<String>,
+    share_field: Option<String>,
+    daily_meters: Vec<String>,
+    meter_sort: MeterSort,
+    suspense: SuspenseFilter,
+    theme_applied: Option<bool>,
+    /// Frames drawn while a job ran and the longest gap between two of them (the window
+    /// must never freeze); printed when `BW_FRAME_STATS=1`.
+    frames: FrameStats,
+}
+
+#[derive(Debug, Default)]
+struct FrameStats {
+    last: Option<std::time::Instant>,
+    count: u32,
+    longest_gap_ms: f64,
+}
+
+impl WorkbenchApp {
+    /// Starts loading the remembered inputs, or the bundled sample data.
+    pub fn new(settings: Settings, picker: Box<dyn Picker>) -> WorkbenchApp {
+        let month = settings
+            .month
+            .as_deref()
+            .and_then(YearMonth::parse)
+            .unwrap_or(YearMonth { year: 2026, month: 10 });
+        let mut app = WorkbenchApp {
+            ob: settings.ob.clone().unwrap_or_default(),
+            settings,
+            picker,
+            loaded: None,
+            load_error: None,
+            period: Period::Month(month),
+            tab: Tab::Invoice,
+            reports: HashMap::new(),
+            job: None,
+            pending: None,
+            status: String::new(),
+            error: None,
+            exported_to: None,
+            discards: Vec::new(),
+            custom_range: false,
+            range_text: (String::new(), String::new()),
+            selected_line: None,
+            share_field: None,
+            daily_meters: Vec::new(),
+            meter_sort: MeterSort::Date,
+            suspense: SuspenseFilter::default(),
+            theme_applied: None,
+            frames: FrameStats::default(),
+        };
+        // For screenshots and demos: start on a given tab and OB.
+        if let Ok(tab) = std::env::var("BW_START_TAB") {
+            app.tab = Tab::ALL
+                .into_iter()
+                .find(|t| t.label().eq_ignore_ascii_case(&tab))
+                .unwrap_or(Tab::Invoice);
+        }
+        if let Ok(ob) = std::env::var("BW_START_OB") {
+            app.ob = ob;
+        }
+        app.start_load(None);
+        app
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.settings
+            .data_dir
+            .clone()
+            .unwrap_or_else(crate::cli::sample_data_dir)
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.settings
+            .config
+            .clone()
+            .unwrap_or_else(|| self.data_dir().join("billing.toml"))
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// The report of the current period, if rated.
+    pub fn report(&self) -> Option<&Arc<RunReport>> {
+        self.reports.get(&self.period)
+    }
+
+    /// The current OB's invoice in the current period.
+    pub fn invoice(&self) -> Option<&Invoice> {
+        self.report()?.invoices.iter().find(|i| i.ob == self.ob)
+    }
+
+    fn previous_period(&self) -> Option<Period> {
+        match self.period {
+            Period::Month(m) => Some(Period::Month(m.previous())),
+            Period::Range { .. } => None,
+        }
+    }
+
+    /// Loads inputs on a worker; on failure the current view stays.
+    fn start_load(&mut self, ctx: Option<&egui::Context>) {
+        if self.job.is_some() {
+            self.status = "Busy: wait for the current job or cancel it.".into();
+            return;
+        }
+        let (data, config) = (self.data_dir(), self.config_path());
+        let repaint = repaint_fn(ctx);
+        self.status = format!("Loading {}…", data.display());
+        self.job = Some(Job::spawn("Loading inputs", repaint, move |p| {
+            JobOutput::Loaded(load_inputs(&data, &config, p))
+        }));
+    }
+
+    fn start_rating(&mut self, ctx: Option<&egui::Context>) {
+        let Some(loaded) = self.loaded.clone() else { return };
+        if self.reports.contains_key(&self.period)
+            && self.previous_period().is_none_or(|p| self.reports.contains_key(&p))
+        {
+            return;
+        }
+        if self.job.is_some() {
+            self.pending = Some(self.period);
+            return;
+        }
+        let period = self.period;
+        let previous = self.previous_period().filter(|p| !self.reports.contains_key(p));
+        let have_current = self.reports.get(&period).cloned();
+        self.status = format!("Rating {}…", period.label());
+        self.job = Some(Job::spawn(
+            format!("Rating {}", period.label()),
+            repaint_fn(ctx),
+            move |p| {
+                p.total.store(if previous.is_some() { 2 } else { 1 }, Ordering::Relaxed);
+                let report = have_current.unwrap_or_else(|| Arc::new(loaded.engine.run(&period, &Selection::All)));
+                p.done.fetch_add(1, Ordering::Relaxed);
+                let previous = previous.map(|pp| (pp, Arc::new(loaded.engine.run(&pp, &Selection::All))));
+                JobOutput::Rated {
+                    period,
+                    report,
+                    previous,
+                }
+            },
+        ));
+    }
+
+    /// Applies a finished job's output.
+    fn finish(&mut self, out: JobOutput, ctx: Option<&egui::Context>) {
+        match out {
+            JobOutput::Loaded(Ok(loaded)) => {
+                let config = &loaded.engine.config;
+                if config.ob(&self.ob).is_none() {
+                    self.ob = config.obs.first().map(|o| o.code.clone()).unwrap_or_default();
+                }
+                if self.settings.month.is_none()
+                    && let Some(m) = crate::check::latest_month(&loaded.engine)
+                {
+                    self.period = Period::Month(m);
+                }
+                self.discards = discards::load(&self.data_dir()).unwrap_or_default();
+                self.daily_meters = config.charges.iter().map(|c| c.meter.clone()).take(3).collect();
+                self.status = format!("Loaded {} input file(s).", loaded.engine.files.len());
+                self.loaded = Some(loaded);
+                self.load_error = None;
+                self.reports.clear();
+                self.start_rating(ctx);
+            }
+            JobOutput::Loaded(Err(e)) => {
+                self.status = "Loading failed; the previous inputs are still shown.".into();
+                self.load_error = Some(e);
+            }
+            JobOutput::Rated {
+                period,
+                report,
+                previous,
+            } => {
+                let mut report = report;
+                Arc::make_mut(&mut report).apply_discards(&self.discards);
+                self.reports.insert(period, report);
+                if let Some((p, mut r)) = previous {
+                    Arc::make_mut(&mut r).apply_discards(&self.discards);
+                    self.reports.insert(p, r);
+                }
+                self.status = format!("Rated {}.", period.label());
+                if let Some(p) = self.pending.take()
+                    && p == self.period
+                {
+                    self.start_rating(ctx);
+                }
+            }
+            JobOutput::Exported(Ok(paths)) => {
+                self.exported_to = paths.first().and_then(|p| p.parent()).map(Path::to_path_buf);
+                self.status = format!(
+                    "Exported {} workbook(s) to {}.",
+                    paths.len(),
+                    self.exported_to.as_deref().unwrap_or(Path::new(".")).display()
+                );
+                self.error = None;
+            }
+            JobOutput::Exported(Err(e)) => self.error = Some(e),
+        }
+    }
+
+    /// Polls the running job.
+    fn poll(&mut self, ctx: &egui::Context) {
+        if self.job.is_some() {
+            let now = std::time::Instant::now();
+            if let Some(last) = self.frames.last {
+                self.frames.longest_gap_ms = self.frames.longest_gap_ms.max((now - last).as_secs_f64() * 1000.0);
+            }
+            self.frames.last = Some(now);
+            self.frames.count += 1;
+        }
+        if let Some(out) = self.job.as_ref().and_then(Job::poll) {
+            let job = self.job.take();
+            if std::env::var("BW_FRAME_STATS").is_ok_and(|v| v == "1")
+                && let Some(job) = job
+            {
+                eprintln!(
+                    "{}: {:.2} s, {} frames drawn meanwhile, longest gap between frames {:.0} ms",
+                    job.title,
+                    job.started.elapsed().as_secs_f64(),
+                    self.frames.count,
+                    self.frames.longest_gap_ms
+                );
+            }
+            self.frames = FrameStats::default();
+            self.finish(out, Some(ctx));
+        }
+    }
+
+    /// Blocks until every job, and the jobs they start, are done (tests only).
+    pub fn wait_for_jobs(&mut self) {
+        while let Some(job) = self.job.take() {
+            if let Some(out) = job.wait() {
+                self.finish(out, None);
+            }
+        }
+    }
+
+    fn stamp() -> output::xlsx::Stamp {
+        output::xlsx::Stamp {
+            issue_date: chrono::Local::now().date_naive(),
+            generated: crate::cli::generation_time(),
+            suspense_rows: 10_000,
+            logo: true,
+        }
+    }
+
+    /// Applies one command.
+    pub fn apply(&mut self, command: Command, ctx: Option<&egui::Context>) {
+        match command {
+            Command::OpenDataFolder => {
+                if let Some(dir) = self.picker.data_folder() {
+                    self.set_data_dir(dir, ctx);
+                }
+            }
+            Command::OpenConfig => {
+                if let Some(file) = self.picker.config_file() {
+                    self.settings.config = Some(file);
+                    self.start_load(ctx);
+                }
+            }
+            Command::UseSampleData => {
+                self.settings.data_dir = None;
+                self.settings.config = None;
+                self.start_load(ctx);
+            }
+            Command::Reload => self.start_load(ctx),
+            Command::SelectOb(ob) => {
+                self.settings.ob = Some(ob.clone());
+                self.ob = ob;
+                self.selected_line = None;
+            }
+            Command::PreviousPeriod | Command::NextPeriod => {
+                if let Period::Month(m) = self.period {
+                    let m = if command == Command::PreviousPeriod {
+                        m.previous()
+                    } else {
+                        m.next()
+                    };
+                    self.set_period(Period::Month(m), ctx);
+                }
+            }
+            Command::SetMonth(m) => self.set_period(Period::Month(m), ctx),
+            Command::SetRange { from, to } => self.set_period(Period::Range { from, to }, ctx),
+            Command::ExportInvoice => self.export_invoice(ctx),
+            Command::ExportAll => self.export_all(ctx),
+            Command::OpenFolder(dir) => open_folder(&dir),
+            Command::Discard {
+                dataset,
+                record_id,
+                reason,
+            } => {
+                self.discards
+                    .retain(|d| !(d.dataset == dataset && d.record_id == record_id));
+                self.discards.push(Discard {
+                    dataset,
+                    record_id,
+                    reason,
+                });
+                self.save_discards();
+            }
+            Command::Undiscard { dataset, record_id } => {
+                self.discards
+                    .retain(|d| !(d.dataset == dataset && d.record_id == record_id));
+                self.save_discards();
+            }
+            Command::ToggleTheme => self.settings.dark = !self.settings.dark,
+            Command::Cancel => {
+                if let Some(job) = self.job.take() {
+                    self.status = format!("{} cancelled.", job.title);
+                }
+                self.pending = None;
+            }
+        }
+    }
+
+    fn set_data_dir(&mut self, dir: PathBuf, ctx: Option<&egui::Context>) {
+        // A folder with its own billing.toml brings its configuration along.
+        if dir.join("billing.toml").is_file() {
+            self.settings.config = None;
+        }
+        self.settings.data_dir = Some(dir);
+        self.start_load(ctx);
+    }
+
+    fn set_period(&mut self, period: Period, ctx: Option<&egui::Context>) {
+        self.period = period;
+        if let Period::Month(m) = period {
+            self.settings.month = Some(m.to_string());
+        }
+        self.start_rating(ctx);
+    }
+
+    fn save_discards(&mut self) {
+        match discards::save(&self.data_dir(), &self.discards) {
+            Ok(()) => self.status = format!("Saved {} discard decision(s) next to the data.", self.discards.len()),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        for report in self.reports.values_mut() {
+            Arc::make_mut(report).apply_discards(&self.discards);
+        }
+    }
+
+    fn export_invoice(&mut self, ctx: Option<&egui::Context>) {
+        let (Some(report), Some(inv)) = (self.report().cloned(), self.invoice().cloned()) else {
+            self.error = Some("Nothing to export: no invoice for this OB and period.".into());
+            return;
+        };
+        if self.job.is_some() {
+            return;
+        }
+        let Some(path) = self.picker.save_invoice(&output::xlsx::invoice_file_name(&inv)) else {
+            return;
+        };
+        self.job = Some(Job::spawn("Exporting invoice", repaint_fn(ctx), move |p| {
+            p.total.store(1, Ordering::Relaxed);
+            let result = output::xlsx::invoice_workbook(&report, &inv, &Self::stamp())
+                .map_err(|e| format!("{}: {e}", path.display()))
+                // The save dialog has asked about replacing an existing file.
+                .and_then(|bytes| output::xlsx::write_atomically(&path, &bytes, true).map_err(|e| e.to_string()))
+                .map(|()| vec![path]);
+            p.done.store(1, Ordering::Relaxed);
+            JobOutput::Exported(result)
+        }));
+    }
+
+    fn export_all(&mut self, ctx: Option<&egui::Context>) {
+        let Some(report) = self.report().cloned() else { return };
+        if self.job.is_some() {
+            return;
+        }
+        let Some(dir) = self.picker.export_folder() else { return };
+        self.job = Some(Job::spawn("Exporting all OBs", repaint_fn(ctx), move |p| {
+            p.total.store(report.invoices.len() + 1, Ordering::Relaxed);
+            let result = output::xlsx::write_all(&report, &dir, &Self::stamp(), true, false).map_err(|e| e.to_string());
+            p.done.store(report.invoices.len() + 1, Ordering::Relaxed);
+            JobOutput::Exported(result)
+        }));
+    }
+
+    fn shortcuts(&self, ctx: &egui::Context) -> Vec<Command> {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        let mut out = Vec::new();
+        let table = [
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::O),
+                Command::OpenConfig,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND, Key::O),
+                Command::OpenDataFolder,
+            ),
+            (KeyboardShortcut::new(Modifiers::COMMAND, Key::R), Command::Reload),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::E),
+                Command::ExportAll,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND, Key::E),
+                Command::ExportInvoice,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::ALT, Key::ArrowLeft),
+                Command::PreviousPeriod,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::ALT, Key::ArrowRight),
+                Command::NextPeriod,
+            ),
+        ];
+        ctx.input_mut(|i| {
+            for (shortcut, command) in table {
+                if i.consume_shortcut(&shortcut) {
+                    out.push(command);
+                }
+            }
+        });
+        out
+    }
+
+    /// Draws the whole window.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll(&ctx);
+        if self.theme_applied != Some(self.settings.dark) {
+            ctx.set_visuals(if self.settings.dark {
+                egui::Visuals::dark()
+            } else {
+                egui::Visuals::light()
+            });
+            self.theme_applied = Some(self.settings.dark);
+        }
+        // Dropped folders become the data folder; a dropped .toml the configuration.
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        for path in dropped {
+            if path.is_dir() {
+                self.set_data_dir(path, Some(&ctx));
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                self.settings.config = Some(path);
+                self.start_load(Some(&ctx));
+            }
+        }
+        let mut commands = self.shortcuts(&ctx);
+
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            ui.add_space(4.0);
+            if let Some(c) = self.toolbar_ui(ui) {
+                commands.push(c);
+            }
+            ui.add_space(4.0);
+        });
+        egui::Panel::bottom("status").show(ui, |ui| {
+            if let Some(c) = self.status_ui(ui) {
+                commands.push(c);
+            }
+        });
+        egui::Panel::left("inputs")
+            .resizable(true)
+            .default_size(360.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    let (data, config) = (self.data_dir(), self.config_path());
+                    if let Some(c) = views::inputs_ui::inputs_ui(
+                        ui,
+                        &data,
+                        &config,
+                        self.loaded.as_deref(),
+                        self.load_error.as_deref(),
+                    ) {
+                        commands.push(c);
+                    }
+                });
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for tab in Tab::ALL {
+                    if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
+                        self.tab = tab;
+                    }
+                }
+            });
+            ui.separator();
+            if let Some(c) = self.tab_ui(ui) {
+                commands.push(c);
+            }
+        });
+        for c in commands {
+            self.apply(c, Some(&ctx));
+        }
+        if self.job.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui) -> Option<Command> {
+        let mut command = None;
+        ui.horizontal_wrapped(|ui| {
+            ui.strong("Billing Workbench");
+            ui.separator();
+            let obs: Vec<(String, String, String)> = self
+                .loaded
+                .as_ref()
+                .map(|l| {
+                    l.engine
+                        .config
+                        .obs
+                        .iter()
+                        .map(|o| (o.code.clone(), o.name.clone(), o.currency.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let current = obs
+                .iter()
+                .find(|o| o.0 == self.ob)
+                .map(|o| format!("{} — {} ({})", o.0, o.1, o.2))
+                .unwrap_or_else(|| "choose".into());
+            egui::ComboBox::from_label("OB")
+                .width(300.0)
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for (code, name, cur) in &obs {
+                        if ui
+                            .selectable_label(*code == self.ob, format!("{code} — {name} ({cur})"))
+                            .clicked()
+                        {
+                            command = Some(Command::SelectOb(code.clone()));
+                        }
+                    }
+                });
+            ui.separator();
+            ui.label("Period");
+            if ui.button("< Prev").on_hover_text("Previous month (Alt+Left)").clicked() {
+                command = Some(Command::PreviousPeriod);
+            }
+            ui.strong(self.period.label());
+            if ui.button("Next >").on_hover_text("Next month (Alt+Right)").clicked() {
+                command = Some(Command::NextPeriod);
+            }
+            ui.checkbox(&mut self.custom_range, "Custom range");
+            if self.custom_range {
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.range_text.0)
+                        .hint_text("from YYYY-MM-DD")
+                        .desired_width(96.0),
+                );
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.range_text.1)
+                        .hint_text("to YYYY-MM-DD")
+                        .desired_width(96.0),
+                );
+                let parse = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+                let range = parse(&self.range_text.0)
+                    .zip(parse(&self.range_text.1))
+                    .filter(|(f, t)| f <= t);
+                if ui.add_enabled(range.is_some(), egui::Button::new("Apply")).clicked()
+                    && let Some((from, to)) = range
+                {
+                    command = Some(Command::SetRange { from, to });
+                }
+            }
+            ui.separator();
+            let can_export = self.invoice().is_some() && self.job.is_none();
+            if ui
+                .add_enabled(can_export, egui::Button::new("Export invoice…"))
+                .on_hover_text("Ctrl+E")
+                .clicked()
+            {
+                command = Some(Command::ExportInvoice);
+            }
+            if ui
+                .add_enabled(
+                    self.report().is_some() && self.job.is_none(),
+                    egui::Button::new("Export all OBs…"),
+                )
+                .on_hover_text("Ctrl+Shift+E")
+                .clicked()
+            {
+                command = Some(Command::ExportAll);
+            }
+            ui.separator();
+            if ui
+                .button(if self.settings.dark {
+                    "Light theme"
+                } else {
+                    "Dark theme"
+                })
+                .clicked()
+            {
+                command = Some(Command::ToggleTheme);
+            }
+        });
+        command
+    }
+
+    fn status_ui(&mut self, ui: &mut egui::Ui) -> Option<Command> {
+        let mut command = None;
+        ui.horizontal(|ui| {
+            if let Some(job) = &self.job {
+                ui.spinner();
+                ui.label(&job.title);
+                let f = job.progress.fraction();
+                ui.add(
+                    egui::ProgressBar::new(f)
+                        .desired_width(220.0)
+                        .show_percentage()
+                        .animate(true),
+                );
+                ui.label(format!("{:.1} s", job.started.elapsed().as_secs_f32()));
+                if ui.button("Cancel").clicked() {
+                    command = Some(Command::Cancel);
+                }
+            } else {
+                ui.label(&self.status);
+            }
+            if let Some(dir) = self.exported_to.clone()
+                && self.job.is_none()
+                && ui.button("Open folder").clicked()
+            {
+                command = Some(Command::OpenFolder(dir));
+            }
+            if let Some(e) = &self.error {
+                ui.colored_label(egui::Color32::RED, e);
+            }
+        });
+        command
+    }
+
+    fn tab_ui(&mut self, ui: &mut egui::Ui) -> Option<Command> {
+        let Some(report) = self.report().cloned() else {
+            ui.weak(if self.job.is_some() {
+                "Working…"
+            } else {
+                "Nothing rated yet: load inputs and choose a period."
+            });
+            return None;
+        };
+        for w in &report.warnings {
+            ui.colored_label(egui::Color32::from_rgb(200, 120, 0), format!("Warning: {w}"));
+        }
+        let invoice = report.invoices.iter().find(|i| i.ob == self.ob);
+        if self.tab != Tab::AllObs && invoice.is_none() {
+            match report.errors.iter().find(|e| e.ob == self.ob) {
+                Some(e) => {
+                    ui.colored_label(
+                        egui::Color32::RED,
+                        format!("OB {} cannot be invoiced for {}:", self.ob, report.period_label),
+                    );
+                    ui.label(&e.message);
+                }
+                None => {
+                    ui.weak("Choose an OB.");
+                }
+            }
+            return None;
+        }
+        let mut command = None;
+        match (self.tab, invoice) {
+            (Tab::Invoice, Some(inv)) => {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    views::invoice_ui::invoice_ui(ui, inv, &report.issuer, &mut self.selected_line)
+                });
+            }
+            (Tab::Breakdown, Some(inv)) => {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    views::breakdown_ui::breakdown_ui(ui, inv, &mut self.share_field, &mut self.daily_meters)
+                });
+            }
+            (Tab::Meters, Some(inv)) => {
+                let info = self.meter_info();
+                views::meters_ui::meters_ui(ui, inv, &mut self.meter_sort, &info);
+            }
+            (Tab::Suspense, Some(inv)) => {
+                let entries = if self.suspense.unattributable {
+                    &report.run.unattributable_records
+                } else {
+                    &inv.suspense
+                };
+                command = views::suspense_ui::suspense_ui(ui, entries, &mut self.suspense);
+            }
+            (Tab::Reconciliation, Some(inv)) => views::reconciliation_ui::reconciliation_ui(ui, inv, &report),
+            (Tab::AllObs, _) => {
+                let previous = self.previous_period().and_then(|p| self.reports.get(&p).cloned());
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| views::all_obs_ui::all_obs_ui(ui, &report, previous.as_deref()));
+            }
+            _ => {}
+        }
+        command
+    }
+
+    /// (meter, what it reads, its filter) for the meter inspector.
+    fn meter_info(&self) -> Vec<(String, String, String)> {
+        let Some(l) = &self.loaded else { return Vec::new() };
+        l.engine
+            .config
+            .meters
+            .iter()
+            .map(|m| {
+                let reads = format!(
+                    "{} of {}{} in {}",
+                    match m.aggregation {
+                        crate::model::config::Aggregation::Count => "count",
+                        crate::model::config::Aggregation::Sum => "sum",
+                        crate::model::config::Aggregation::CountDistinct => "distinct count",
+                        crate::model::config::Aggregation::Max => "max",
+                        crate::model::config::Aggregation::Latest => "latest",
+                    },
+                    m.field.as_deref().unwrap_or("records"),
+                    if m.divide_by == rust_decimal::Decimal::ONE {
+                        String::new()
+                    } else {
+                        format!(" / {}", m.divide_by.normalize())
+                    },
+                    m.dataset
+                );
+                let filter = m
+                    .where_
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} in [{}]",
+                            c.field,
+                            c.values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" and ");
+                (
+                    m.code.clone(),
+                    reads,
+                    if filter.is_empty() {
+                        "all rated records".into()
+                    } else {
+                        filter
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+impl eframe::App for WorkbenchApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        let mut s = self.settings.clone();
+        s.ob = Some(self.ob.clone()).filter(|o| !o.is_empty());
+        eframe::set_value(storage, eframe::APP_KEY, &s);
+    }
+}
+
+fn repaint_fn(ctx: Option<&egui::Context>) -> impl Fn() + Send + 'static {
+    let ctx = ctx.cloned();
+    move || {
+        if let Some(c) = &ctx {
+            c.request_repaint();
+        }
+    }
+}
+
+/// Reads everything for the window, counting files for the progress bar.
+fn load_inputs(data: &Path, config_path: &Path, progress: &Progress) -> Result<Arc<Loaded>, String> {
+    let config = Config::load(config_path).map_err(|e| e.to_string())?;
+    let catalog = Catalog::discover(data).map_err(|e| e.to_string())?;
+    let mut total = 0;
+    for name in config.referenced_datasets() {
+        if let Some(entry) = catalog.find(&name) {
+            let pinned = config.dataset(&name).and_then(|d| d.version);
+            total += entry.files(pinned).map(|f| f.1.len()).unwrap_or(0);
+        }
+    }
+    progress.total.store(total + 1, Ordering::Relaxed);
+    let on_file = |_: &Path| {
+        progress.done.fetch_add(1, Ordering::Relaxed);
+    };
+    let inputs = crate::import::load(&config, &catalog, &on_file).map_err(|e| e.to_string())?;
+    let engine = crate::engine::Engine::new(config, inputs);
+    progress.done.fetch_add(1, Ordering::Relaxed);
+    Ok(Arc::new(Loaded { catalog, engine }))
+}
+
+fn open_folder(dir: &Path) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let _ = std::process::Command::new(opener).arg(dir).spawn();
+}

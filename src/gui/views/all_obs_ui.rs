@@ -1,0 +1,253 @@
+//! The All OBs tab: the OB × concept matrix for the period with totals per currency,
+//! allocation shares, and the change against the previous period per OB and concept,
+//! flagging unusual jumps so runaway usage is caught before invoices go out.
+
+use std::collections::BTreeMap;
+
+use egui_extras::{Column, TableBuilder};
+use rust_decimal::Decimal;
+
+use super::money;
+use crate::report::RunReport;
+
+/// How an amount moved against the previous period.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// No previous period to compare with.
+    Unknown,
+    New,
+    Gone,
+    /// Percent change, to one decimal.
+    Percent(Decimal),
+}
+
+impl Change {
+    /// More than doubled, halved or worse, or appeared from nothing: worth a look.
+    pub fn unusual(&self) -> bool {
+        match self {
+            Change::New | Change::Gone => true,
+            Change::Percent(p) => *p > Decimal::from(100) || *p <= Decimal::from(-50),
+            Change::Unknown => false,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        match self {
+            Change::Unknown => String::new(),
+            Change::New => "new".into(),
+            Change::Gone => "gone".into(),
+            Change::Percent(p) if p.is_sign_negative() => format!("{p} %"),
+            Change::Percent(p) => format!("+{p} %"),
+        }
+    }
+}
+
+pub fn change(current: Option<Decimal>, previous: Option<Option<Decimal>>) -> Change {
+    let Some(previous) = previous else {
+        return Change::Unknown;
+    };
+    match (current.filter(|c| !c.is_zero()), previous.filter(|p| !p.is_zero())) {
+        (None, None) => Change::Percent(Decimal::ZERO),
+        (Some(_), None) => Change::New,
+        (None, Some(_)) => Change::Gone,
+        (Some(c), Some(p)) => Change::Percent(((c - p) * Decimal::from(100) / p).round_dp(1)),
+    }
+}
+
+/// One OB's row of the matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObRow {
+    pub ob: String,
+    pub currency: String,
+    pub decimals: u32,
+    /// Per concept of `Matrix::concepts`: amount and change.
+    pub cells: Vec<(Option<Decimal>, Change)>,
+    pub total: Decimal,
+    pub total_change: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Matrix {
+    pub concepts: Vec<String>,
+    pub rows: Vec<ObRow>,
+    /// Currency → (OBs, subtotal, tax, total).
+    pub totals: BTreeMap<String, (usize, Decimal, Decimal, Decimal)>,
+    pub failed: Vec<(String, String)>,
+}
+
+/// Builds the matrix of `current`, compared with `previous` when given.
+pub fn matrix(current: &RunReport, previous: Option<&RunReport>) -> Matrix {
+    let mut m = Matrix::default();
+    for inv in &current.invoices {
+        for l in &inv.lines {
+            if !m.concepts.contains(&l.concept) {
+                m.concepts.push(l.concept.clone());
+            }
+        }
+    }
+    for inv in &current.invoices {
+        let prev = previous.map(|p| p.invoices.iter().find(|i| i.ob == inv.ob));
+        let cells = m
+            .concepts
+            .iter()
+            .map(|c| {
+                let now = inv.lines.iter().find(|l| &l.concept == c).map(|l| l.amount);
+                let before = prev.map(|p| p.and_then(|i| i.lines.iter().find(|l| &l.concept == c).map(|l| l.amount)));
+                (now, change(now, before))
+            })
+            .collect();
+        let total_change = change(Some(inv.total), prev.map(|p| p.map(|i| i.total)));
+        m.rows.push(ObRow {
+            ob: inv.ob.clone(),
+            currency: inv.currency.clone(),
+            decimals: inv.decimals,
+            cells,
+            total: inv.total,
+            total_change,
+        });
+        let t = m.totals.entry(inv.currency.clone()).or_default();
+        t.0 += 1;
+        t.1 += inv.subtotal;
+        t.2 += inv.tax;
+        t.3 += inv.total;
+    }
+    m.failed = current
+        .errors
+        .iter()
+        .map(|e| (e.ob.clone(), e.message.clone()))
+        .collect();
+    m
+}
+
+pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, previous: Option<&RunReport>) {
+    let m = matrix(current, previous);
+    ui.heading(format!("All OBs, {}", current.period_label));
+    if previous.is_none() {
+        ui.weak("The previous period is being rated; changes appear when it is ready.");
+    } else {
+        ui.weak("Change against the previous period; highlighted: more than doubled, halved, new or gone.");
+    }
+    let warn = egui::Color32::from_rgb(230, 120, 0);
+    let mut tb = TableBuilder::new(ui)
+        .id_salt("matrix")
+        .striped(true)
+        .column(Column::auto().at_least(60.0))
+        .column(Column::auto().at_least(40.0));
+    for _ in &m.concepts {
+        tb = tb.column(Column::auto().at_least(110.0));
+    }
+    tb = tb.column(Column::auto().at_least(130.0));
+    tb.header(22.0, |mut h| {
+        for t in ["OB", "Cur."]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(m.concepts.iter().cloned())
+            .chain(["Total".to_string()])
+        {
+            h.col(|ui| {
+                ui.strong(t);
+            });
+        }
+    })
+    .body(|mut body| {
+        for r in &m.rows {
+            body.row(36.0, |mut row| {
+                row.col(|ui| {
+                    ui.strong(&r.ob);
+                });
+                row.col(|ui| {
+                    ui.label(&r.currency);
+                });
+                for (amount, ch) in r
+                    .cells
+                    .iter()
+                    .chain(std::iter::once(&(Some(r.total), r.total_change.clone())))
+                {
+                    row.col(|ui| {
+                        ui.vertical(|ui| {
+                            ui.label(amount.map(|a| money(a, r.decimals)).unwrap_or_else(|| "–".into()));
+                            if ch.unusual() {
+                                ui.colored_label(warn, format!("! {}", ch.text()));
+                            } else {
+                                ui.small(ch.text());
+                            }
+                        });
+                    });
+                }
+            });
+        }
+    });
+    for (ob, message) in &m.failed {
+        ui.colored_label(egui::Color32::RED, format!("{ob} not invoiced: {message}"));
+    }
+    ui.add_space(8.0);
+    ui.heading("Totals per currency");
+    egui::Grid::new("currency_totals")
+        .striped(true)
+        .num_columns(5)
+        .spacing([18.0, 4.0])
+        .show(ui, |ui| {
+            for h in ["Currency", "OBs", "Subtotal", "Tax", "Total"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            let dp = m.rows.first().map_or(2, |r| r.decimals);
+            for (cur, (n, sub, tax, total)) in &m.totals {
+                ui.label(cur);
+                ui.label(n.to_string());
+                ui.label(money(*sub, dp));
+                ui.label(money(*tax, dp));
+                ui.label(money(*total, dp));
+                ui.end_row();
+            }
+        });
+    ui.add_space(8.0);
+    ui.heading(format!("Allocation shares ({})", current.billing_currency));
+    for a in &current.run.allocations {
+        ui.collapsing(
+            format!(
+                "{}: pool {} over basis {}",
+                a.concept,
+                money(a.pool, 2),
+                super::quantity(a.basis_total)
+            ),
+            |ui| {
+                egui::Grid::new(format!("alloc_{}", a.concept))
+                    .striped(true)
+                    .show(ui, |ui| {
+                        ui.strong("OB");
+                        ui.strong("Basis");
+                        ui.strong("Share");
+                        ui.end_row();
+                        for (ob, q, s) in &a.shares {
+                            ui.label(ob);
+                            ui.label(super::quantity(*q));
+                            ui.label(money(*s, 2));
+                            ui.end_row();
+                        }
+                    });
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(v: i64) -> Option<Decimal> {
+        Some(Decimal::from(v))
+    }
+
+    #[test]
+    fn changes_and_jumps() {
+        assert_eq!(change(d(300), Some(d(100))), Change::Percent(Decimal::from(200)));
+        assert!(change(d(300), Some(d(100))).unusual(), "tripled");
+        assert!(!change(d(150), Some(d(100))).unusual());
+        assert!(change(d(50), Some(d(100))).unusual(), "halved");
+        assert_eq!(change(d(5), Some(None)), Change::New);
+        assert_eq!(change(None, Some(d(5))), Change::Gone);
+        assert_eq!(change(d(5), None), Change::Unknown);
+        assert!(!Change::Unknown.unusual());
+    }
+}

@@ -1,0 +1,91 @@
+//! One file per tab. Each builds what it shows with a plain function of the report (tested
+//! as data) and draws it; a view returns the commands the user gave, the app applies them.
+
+pub mod all_obs_ui;
+pub mod breakdown_ui;
+pub mod inputs_ui;
+pub mod invoice_ui;
+pub mod meters_ui;
+pub mod reconciliation_ui;
+pub mod suspense_ui;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::model::money::{money_string, plain_string};
+
+/// What the user asked for; applied in one place (`WorkbenchApp::apply`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    OpenDataFolder,
+    OpenConfig,
+    UseSampleData,
+    Reload,
+    SelectOb(String),
+    PreviousPeriod,
+    NextPeriod,
+    SetMonth(crate::model::YearMonth),
+    SetRange {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
+    ExportInvoice,
+    ExportAll,
+    OpenFolder(std::path::PathBuf),
+    Discard {
+        dataset: String,
+        record_id: String,
+        reason: String,
+    },
+    Undiscard {
+        dataset: String,
+        record_id: String,
+    },
+    ToggleTheme,
+    Cancel,
+}
+
+/// Money with thousands separators and the currency's decimals.
+pub fn money(d: Decimal, dp: u32) -> String {
+    group_thousands(&money_string(d, dp))
+}
+
+/// A quantity with thousands separators and only the decimals it has.
+pub fn quantity(d: Decimal) -> String {
+    group_thousands(&plain_string(d))
+}
+
+/// `1234567.5` → `1,234,567.5`.
+pub fn group_thousands(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// For charts only: amounts as floating point for drawing, never for sums.
+pub fn plot_value(d: Decimal) -> f64 {
+    d.to_f64().unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands() {
+        assert_eq!(group_thousands("1234567.50"), "1,234,567.50");
+        assert_eq!(group_thousands("-1234"), "-1,234");
+        assert_eq!(group_thousands("999"), "999");
+        assert_eq!(money(Decimal::new(123456789, 2), 2), "1,234,567.89");
+    }
+}

@@ -1,0 +1,75 @@
+//! Discarded suspense records: a small TOML file next to the data, so a reviewer's decision
+//! survives restarts and is listed in the workbook.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::Discard;
+
+use super::ImportError;
+
+/// The file name, in the data folder.
+pub const FILE_NAME: &str = "billing-workbench-discards.toml";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct DiscardFile {
+    #[serde(default)]
+    discard: Vec<Discard>,
+}
+
+pub fn path(data_dir: &Path) -> PathBuf {
+    data_dir.join(FILE_NAME)
+}
+
+/// Reads the discards of a data folder (none if the file does not exist).
+pub fn load(data_dir: &Path) -> Result<Vec<Discard>, ImportError> {
+    let p = path(data_dir);
+    if !p.is_file() {
+        return Ok(Vec::new());
+    }
+    let text = std::fs::read_to_string(&p).map_err(|e| ImportError::io(&p, e))?;
+    let file: DiscardFile = toml::from_str(&text).map_err(|e| ImportError::Format {
+        path: p.clone(),
+        message: e.to_string(),
+    })?;
+    Ok(file.discard)
+}
+
+/// Writes the discards atomically (a temporary file, then a rename).
+pub fn save(data_dir: &Path, discards: &[Discard]) -> Result<(), ImportError> {
+    use std::io::Write;
+    let p = path(data_dir);
+    let text = toml::to_string_pretty(&DiscardFile {
+        discard: discards.to_vec(),
+    })
+    .map_err(|e| ImportError::Format {
+        path: p.clone(),
+        message: e.to_string(),
+    })?;
+    let header = "# Suspended records discarded by a reviewer in Billing Workbench, with the reason.\n\n";
+    let mut tmp = tempfile::NamedTempFile::new_in(data_dir).map_err(|e| ImportError::io(&p, e))?;
+    tmp.write_all(header.as_bytes())
+        .and_then(|_| tmp.write_all(text.as_bytes()))
+        .map_err(|e| ImportError::io(&p, e))?;
+    tmp.persist(&p).map_err(|e| ImportError::io(&p, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discards_survive_a_round_trip() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(load(tmp.path()).unwrap().is_empty());
+        let d = vec![Discard {
+            dataset: "Aura_Audit".into(),
+            record_id: "e5".into(),
+            reason: "test tenant \"x\"".into(),
+        }];
+        save(tmp.path(), &d).unwrap();
+        assert_eq!(load(tmp.path()).unwrap(), d);
+    }
+}

@@ -1,0 +1,182 @@
+//! The window, driven by label with egui_kittest: start on the sample data, pick an OB and a
+//! period, open every tab, export an invoice and check it against the engine's figures, and
+//! load a broken configuration and see the error.
+
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+
+mod common;
+
+use billing_workbench::gui::WorkbenchApp;
+use billing_workbench::gui::app::{FixedPicker, Settings};
+use billing_workbench::model::money::decimal_from_f64;
+use calamine::{Data, Reader, open_workbook_auto};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
+    Harness::builder()
+        .with_size([1500.0, 950.0])
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app)
+}
+
+fn settle(h: &mut Harness<'static, WorkbenchApp>) {
+    h.state_mut().wait_for_jobs();
+    h.run_steps(4);
+}
+
+fn sample_app(picker: FixedPicker) -> WorkbenchApp {
+    let settings = Settings {
+        month: Some("2026-10".into()),
+        ..Settings::default()
+    };
+    let mut app = WorkbenchApp::new(settings, Box::new(picker));
+    app.wait_for_jobs();
+    app
+}
+
+#[test]
+fn starts_on_sample_data_and_shows_every_tab() {
+    let mut h = harness(sample_app(FixedPicker::default()));
+    settle(&mut h);
+    assert!(h.state().data_dir().ends_with("sample-data"));
+    // The first OB's invoice is on screen.
+    h.get_by_label("Invoice AURA-ES-202610");
+    h.get_by_label("Subtotal");
+    h.get_by_label_contains("Aura_Audit");
+
+    for (tab, expect) in [
+        ("Breakdown", "Amount by concept (EUR)"),
+        ("Meters", "Meter inspector"),
+        ("Reconciliation", "Reconciliation for ES in 2026-10"),
+        ("All OBs", "Totals per currency"),
+    ] {
+        h.get_by_label(tab).click();
+        h.run_steps(3);
+        h.get_by_label(expect);
+    }
+    h.get_all_by_label("Suspense").next().unwrap().click();
+    h.run_steps(3);
+    h.get_by_label_contains("UNKNOWN_DIMENSION:");
+}
+
+#[test]
+fn pick_ob_and_period() {
+    let mut h = harness(sample_app(FixedPicker::default()));
+    settle(&mut h);
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "OB").click();
+    h.run_steps(2);
+    h.get_by_label("BR — Telefonica Brasil S.A. (BRL)").click();
+    h.run_steps(2);
+    assert_eq!(h.state().ob, "BR");
+    h.get_by_label("Invoice AURA-BR-202610");
+    // The previous month: CO has no rate there, BR is invoiced.
+    h.get_by_label("< Prev").click();
+    h.run_steps(2);
+    settle(&mut h);
+    h.get_by_label("Invoice AURA-BR-202609");
+    let inv = h.state().invoice().unwrap().clone();
+    assert_eq!(inv.period_label, "2026-09");
+    // Switching back shows the cached October at once: no job.
+    h.get_by_label("Next >").click();
+    h.run_steps(2);
+    assert!(!h.state().is_busy());
+    h.get_by_label("Invoice AURA-BR-202610");
+}
+
+#[test]
+fn export_invoice_matches_the_engine() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("exported.xlsx");
+    let picker = FixedPicker {
+        save_invoice: Some(target.clone()),
+        export_folder: Some(tmp.path().join("all")),
+        ..FixedPicker::default()
+    };
+    let mut h = harness(sample_app(picker));
+    settle(&mut h);
+    h.get_by_label("Export invoice…").click();
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    let inv = h.state().invoice().unwrap().clone();
+    let mut wb = open_workbook_auto(&target).unwrap();
+    let sheet = wb.worksheet_range("Invoice").unwrap();
+    let total = sheet
+        .rows()
+        .find(|r| r[0] == Data::String("Total".into()))
+        .map(|r| r[5].clone())
+        .unwrap();
+    let Data::Float(f) = total else { panic!("{total:?}") };
+    assert_eq!(decimal_from_f64(f).unwrap(), inv.total.normalize());
+
+    h.get_by_label("Export all OBs…").click();
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(tmp.path().join("all/Summary-202610.xlsx").is_file());
+    assert_eq!(std::fs::read_dir(tmp.path().join("all")).unwrap().count(), 9);
+    h.get_by_label("Open folder");
+}
+
+#[test]
+fn broken_configuration_is_shown_in_the_window() {
+    let (tmp, config) = common::tiny_folder("csv");
+    std::fs::write(
+        &config,
+        common::TINY_CONFIG.replace("meter = \"events\"\nmodel", "meter = \"event\"\nmodel"),
+    )
+    .unwrap();
+    let settings = Settings {
+        data_dir: Some(tmp.path().to_path_buf()),
+        config: Some(config),
+        ..Settings::default()
+    };
+    let mut app = WorkbenchApp::new(settings, Box::new(FixedPicker::default()));
+    app.wait_for_jobs();
+    let mut h = harness(app);
+    h.run_steps(3);
+    h.get_by_label("These inputs could not be loaded:");
+    h.get_by_label_contains("meter \"event\"");
+    assert!(h.state().loaded.is_none());
+}
+
+#[test]
+fn discarding_a_record_is_kept_next_to_the_data() {
+    let (tmp, config) = common::tiny_folder("avro");
+    let settings = Settings {
+        data_dir: Some(tmp.path().to_path_buf()),
+        config: Some(config),
+        ob: Some("BR".into()),
+        month: Some("2026-10".into()),
+        dark: true,
+    };
+    let mut app = WorkbenchApp::new(settings.clone(), Box::new(FixedPicker::default()));
+    app.wait_for_jobs();
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.get_all_by_label("Suspense").next().unwrap().click();
+    h.run_steps(2);
+    h.get_all_by_label("Discard…").next().unwrap().click();
+    h.run_steps(2);
+    // The reason field is the last text input (after the search box).
+    h.get_all_by_role(egui::accesskit::Role::TextInput)
+        .last()
+        .unwrap()
+        .focus();
+    h.run_steps(2);
+    h.get_all_by_role(egui::accesskit::Role::TextInput)
+        .last()
+        .unwrap()
+        .type_text("duplicate of a test tenant");
+    h.run_steps(2);
+    h.get_by_label("Confirm discard").click();
+    h.run_steps(2);
+    let saved = billing_workbench::import::discards::load(tmp.path()).unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].reason, "duplicate of a test tenant");
+    // A restart shows the decision again.
+    let mut again = WorkbenchApp::new(settings, Box::new(FixedPicker::default()));
+    again.wait_for_jobs();
+    let inv = again.invoice().unwrap();
+    assert_eq!(inv.suspense.iter().filter(|e| e.discarded.is_some()).count(), 1);
+}
