@@ -15,14 +15,16 @@ Xvfb $DISPLAY -screen 0 1500x950x24 >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null; kill $app 2>/dev/null || true' EXIT
 sleep 1
-for tab in Invoice Breakdown Meters Suspense Reconciliation "All OBs"; do
-  BW_START_TAB="$tab" BW_START_OB="${BW_START_OB:-ES}" "$bin" >/dev/null 2>&1 &
+for tab in ${BW_TABS:-Invoice Breakdown Meters Suspense Reconciliation All-OBs}; do
+  tab=${tab//-/ }
+  name=$(echo "$tab" | tr 'A-Z ' 'a-z-')
+  BW_START_TAB="$tab" BW_START_OB="${BW_START_OB:-ES}" "$bin" >/dev/null 2>"$out/$name.log" &
   app=$!
   # Wait for the window, then for loading and rating to finish.
   for _ in $(seq 1 60); do xdotool search --name "Billing Workbench" >/dev/null 2>&1 && break; sleep 0.5; done
   sleep "${BW_SETTLE_SECONDS:-6}"
-  name=$(echo "$tab" | tr 'A-Z ' 'a-z-')
   import -window root "$out/$name.png"
-  kill $app; wait $app 2>/dev/null || true
+  kill $app 2>/dev/null || echo "the window exited early; see $out/$name.log" >&2
+  wait $app 2>/dev/null || true
   echo "$out/$name.png"
 done

@@ -198,6 +198,10 @@ impl WorkbenchApp {
         if let Ok(ob) = std::env::var("BW_START_OB") {
             app.ob = ob;
         }
+        if let Ok(dir) = std::env::var("BW_START_DATA") {
+            app.settings.data_dir = Some(PathBuf::from(dir));
+            app.settings.config = None;
+        }
         app.start_load(None);
         app
     }
