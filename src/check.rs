@@ -14,6 +14,7 @@ use crate::model::config::ConfigError;
 use crate::model::money::money_string;
 use crate::model::period::utc_date;
 use crate::model::{Config, Period, YearMonth};
+pub use crate::report::RunReconciliation;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DatasetLine {
@@ -26,16 +27,6 @@ pub struct DatasetLine {
     pub rows: Option<u64>,
     pub formats: Vec<&'static str>,
     pub problems: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RunReconciliation {
-    pub dataset: String,
-    pub rows_read: u64,
-    pub unattributable: u64,
-    pub in_scope: u64,
-    pub out_of_period: u64,
-    pub balanced: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -267,19 +258,7 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
     };
     let run = engine.run(&Period::Month(month), &Selection::All);
     report.period = Some(month.to_string());
-    for (ds, read) in &run.run.rows_read {
-        let unattributable = run.run.unattributable_by_dataset.get(ds).copied().unwrap_or(0);
-        let in_scope = run.run.in_scope.get(ds).copied().unwrap_or(0);
-        let out_of_period = run.run.out_of_period.get(ds).copied().unwrap_or(0);
-        report.reconciliation.push(RunReconciliation {
-            dataset: ds.clone(),
-            rows_read: *read,
-            unattributable,
-            in_scope,
-            out_of_period,
-            balanced: *read == unattributable + in_scope + out_of_period,
-        });
-    }
+    report.reconciliation = run.run.reconciliation();
     report.unattributable = run.run.unattributable.clone();
     report.invoices = run
         .invoices

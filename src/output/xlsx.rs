@@ -748,16 +748,16 @@ pub fn summary_workbook(report: &RunReport, stamp: &Stamp) -> Result<Vec<u8>, Xl
         for c in 1..6 {
             ws.set_column_width(c, 15)?;
         }
-        for (i, (ds, read)) in report.run.rows_read.iter().enumerate() {
+        for (i, rc) in report.run.reconciliation().iter().enumerate() {
             let r = i as u32 + 1;
-            let u = report.run.unattributable_by_dataset.get(ds).copied().unwrap_or(0);
-            let s = report.run.in_scope.get(ds).copied().unwrap_or(0);
-            let o = report.run.out_of_period.get(ds).copied().unwrap_or(0);
-            ws.write_string(r, 0, ds)?;
-            for (c, v) in [*read, u, s, o].iter().enumerate() {
+            ws.write_string(r, 0, &rc.dataset)?;
+            for (c, v) in [rc.rows_read, rc.unattributable, rc.in_scope, rc.out_of_period]
+                .iter()
+                .enumerate()
+            {
                 ws.write_number(r, c as u16 + 1, *v as f64)?;
             }
-            ws.write_string(r, 5, if *read == u + s + o { "yes" } else { "NO" })?;
+            ws.write_string(r, 5, if rc.balanced { "yes" } else { "NO" })?;
         }
     }
     let title = format!("Billing summary {}", report.period_label);

@@ -194,15 +194,44 @@ pub struct RunSummary {
     pub allocations: Vec<AllocationShares>,
 }
 
+/// Run-level counts of one dataset: `rows read = unattributable + Σ in scope + out of period`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunReconciliation {
+    pub dataset: String,
+    pub rows_read: u64,
+    pub unattributable: u64,
+    pub in_scope: u64,
+    pub out_of_period: u64,
+    pub balanced: bool,
+}
+
 impl RunSummary {
+    /// The run-level reconciliation, one row per dataset.
+    pub fn reconciliation(&self) -> Vec<RunReconciliation> {
+        let get = |m: &BTreeMap<String, u64>, ds: &str| m.get(ds).copied().unwrap_or(0);
+        self.rows_read
+            .iter()
+            .map(|(ds, read)| {
+                let (u, s, o) = (
+                    get(&self.unattributable_by_dataset, ds),
+                    get(&self.in_scope, ds),
+                    get(&self.out_of_period, ds),
+                );
+                RunReconciliation {
+                    dataset: ds.clone(),
+                    rows_read: *read,
+                    unattributable: u,
+                    in_scope: s,
+                    out_of_period: o,
+                    balanced: *read == u + s + o,
+                }
+            })
+            .collect()
+    }
+
     /// Whether `rows read = unattributable + Σ in scope + out of period` for every dataset.
     pub fn balances(&self) -> bool {
-        self.rows_read.iter().all(|(ds, read)| {
-            let u = self.unattributable_by_dataset.get(ds).copied().unwrap_or(0);
-            let s = self.in_scope.get(ds).copied().unwrap_or(0);
-            let o = self.out_of_period.get(ds).copied().unwrap_or(0);
-            *read == u + s + o
-        })
+        self.reconciliation().iter().all(|r| r.balanced)
     }
 }
 

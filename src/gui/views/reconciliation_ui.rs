@@ -4,21 +4,6 @@
 use super::quantity;
 use crate::report::{Invoice, RunReport};
 
-/// One run-level row: (dataset, rows read, unattributable, in scope, out of period, balanced).
-pub fn run_rows(report: &RunReport) -> Vec<(String, u64, u64, u64, u64, bool)> {
-    report
-        .run
-        .rows_read
-        .iter()
-        .map(|(ds, read)| {
-            let u = report.run.unattributable_by_dataset.get(ds).copied().unwrap_or(0);
-            let s = report.run.in_scope.get(ds).copied().unwrap_or(0);
-            let o = report.run.out_of_period.get(ds).copied().unwrap_or(0);
-            (ds.clone(), *read, u, s, o, *read == u + s + o)
-        })
-        .collect()
-}
-
 fn n(v: u64) -> String {
     quantity(rust_decimal::Decimal::from(v))
 }
@@ -75,12 +60,12 @@ pub fn reconciliation_ui(ui: &mut egui::Ui, inv: &Invoice, report: &RunReport) {
                 ui.strong(h);
             }
             ui.end_row();
-            for (ds, read, u, s, o, ok) in run_rows(report) {
-                ui.label(ds);
-                for v in [read, u, s, o] {
+            for r in report.run.reconciliation() {
+                ui.label(&r.dataset);
+                for v in [r.rows_read, r.unattributable, r.in_scope, r.out_of_period] {
                     ui.label(n(v));
                 }
-                if ok {
+                if r.balanced {
                     ui.colored_label(egui::Color32::from_rgb(0, 140, 60), "balances");
                 } else {
                     ui.colored_label(egui::Color32::RED, "DOES NOT BALANCE");
