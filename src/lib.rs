@@ -41,15 +41,23 @@ pub enum LoadError {
 pub struct Loaded {
     pub catalog: Catalog,
     pub engine: engine::Engine,
+    /// How long each stage of the load took, for `invoice --timings` and the window's status.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Reads the configuration and every dataset it uses, then prepares them for rating.
 pub fn load(data_dir: &Path, config_path: &Path, progress: &dyn Progress) -> Result<Loaded, LoadError> {
+    let started = std::time::Instant::now();
     let config = Config::load(config_path)?;
     let catalog = Catalog::discover(data_dir)?;
     let inputs = import::load(&config, &catalog, progress)?;
+    let read = started.elapsed();
+    let engine = engine::Engine::new(config, inputs);
+    let mut timings = vec![("read", read)];
+    timings.extend(engine.timings.iter().copied());
     Ok(Loaded {
         catalog,
-        engine: engine::Engine::new(config, inputs),
+        engine,
+        timings,
     })
 }

@@ -206,9 +206,15 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
     let mut report = loaded.engine.run(&period, &selection);
     if args.timings {
         let rows: usize = loaded.engine.datasets.iter().map(|d| d.rows).sum();
+        let stages: Vec<String> = loaded
+            .timings
+            .iter()
+            .map(|(stage, d)| format!("{stage} {:.2} s", d.as_secs_f64()))
+            .collect();
         eprintln!(
-            "timings: loaded {rows} records in {:.2} s; rated {} for all OBs in {:.0} ms",
+            "timings: loaded {rows} records in {:.2} s ({}); rated {} for all OBs in {:.0} ms",
             load_time.as_secs_f64(),
+            stages.join(", "),
             period.label(),
             rating_started.elapsed().as_secs_f64() * 1000.0
         );

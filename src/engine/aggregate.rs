@@ -18,11 +18,11 @@ use super::process::{Issue, Outcome, PreparedDataset};
 /// A running aggregate. Numbers are fixed-point integers of the column's scale, except
 /// for columns that do not fit (`Dec*`), which keep exact decimals.
 #[derive(Debug, Clone)]
-enum Acc {
+pub(super) enum Acc {
     Count(u64),
     Sum(i128),
-    /// A bitset over the field's dictionary codes.
-    Distinct(Vec<u64>),
+    /// Dictionary codes seen (null excluded); sorted and without repeats after `finish`.
+    Distinct(Vec<u32>),
     Max(Option<i64>),
     /// (time, row, value) of the latest record with a value.
     Latest(Option<(i64, u32, i64)>),
@@ -32,7 +32,7 @@ enum Acc {
 }
 
 impl Acc {
-    fn new(a: Aggregation, decimal: bool) -> Acc {
+    pub(super) fn new(a: Aggregation, decimal: bool) -> Acc {
         match (a, decimal) {
             (Aggregation::Count, _) => Acc::Count(0),
             (Aggregation::CountDistinct, _) => Acc::Distinct(Vec::new()),
@@ -45,12 +45,13 @@ impl Acc {
         }
     }
 
-    fn value(&self, scale: u32) -> Decimal {
+    /// The aggregate; `finish` must have run for a distinct count.
+    pub(super) fn value(&self, scale: u32) -> Decimal {
         let fixed = |v: i128| Decimal::try_from_i128_with_scale(v, scale).unwrap_or(Decimal::MAX);
         match self {
             Acc::Count(n) => Decimal::from(*n),
             Acc::Sum(s) => fixed(*s),
-            Acc::Distinct(bits) => Decimal::from(bits.iter().map(|w| u64::from(w.count_ones())).sum::<u64>()),
+            Acc::Distinct(codes) => Decimal::from(codes.len() as u64),
             Acc::Max(m) => m.map_or(Decimal::ZERO, |v| fixed(i128::from(v))),
             Acc::Latest(l) => l.map_or(Decimal::ZERO, |(_, _, v)| fixed(i128::from(v))),
             Acc::DecSum(s) => *s,
@@ -59,19 +60,71 @@ impl Acc {
         }
     }
 
-    fn has_records(&self) -> bool {
-        match self {
-            Acc::Count(n) => *n > 0,
-            Acc::Distinct(bits) => bits.iter().any(|w| *w != 0),
-            _ => true,
+    /// Sorts and de-duplicates the codes of a distinct count.
+    pub(super) fn finish(&mut self) {
+        if let Acc::Distinct(codes) = self {
+            codes.sort_unstable();
+            codes.dedup();
+            codes.shrink_to_fit();
         }
     }
+
+    /// Folds `other` (the same aggregation over other records) into `self`. A distinct
+    /// count is folded by `merge_distinct`, which needs a scratch bitset.
+    pub(super) fn merge(&mut self, other: &Acc, ids: &IdColumn) {
+        match (self, other) {
+            (Acc::Count(a), Acc::Count(b)) => *a += b,
+            (Acc::Sum(a), Acc::Sum(b)) => *a += b,
+            (Acc::DecSum(a), Acc::DecSum(b)) => *a += b,
+            (Acc::Max(a), Acc::Max(b)) => *a = (*a).max(*b),
+            (Acc::DecMax(a), Acc::DecMax(b)) => *a = (*a).max(*b),
+            (Acc::Latest(a), Acc::Latest(Some((t, r, v))))
+                if a.is_none_or(|(kt, kr, _)| later(*t, *r as usize, kt, kr, ids)) =>
+            {
+                *a = Some((*t, *r, *v));
+            }
+            (Acc::DecLatest(a), Acc::DecLatest(Some((t, r, v))))
+                if a.is_none_or(|(kt, kr, _)| later(*t, *r as usize, kt, kr, ids)) =>
+            {
+                *a = Some((*t, *r, *v));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The number of distinct codes over several finished distinct counts. `scratch` is a
+/// bitset over the dictionary, all zero on entry and on return.
+pub(super) fn union_count<'a>(parts: impl Iterator<Item = &'a Acc> + Clone, scratch: &mut Vec<u64>) -> u64 {
+    let mut count = 0u64;
+    for part in parts.clone() {
+        if let Acc::Distinct(codes) = part {
+            for &c in codes {
+                let (word, bit) = (c as usize / 64, 1u64 << (c % 64));
+                if scratch.len() <= word {
+                    scratch.resize(word + 1, 0);
+                }
+                if scratch[word] & bit == 0 {
+                    scratch[word] |= bit;
+                    count += 1;
+                }
+            }
+        }
+    }
+    for part in parts {
+        if let Acc::Distinct(codes) = part {
+            for &c in codes {
+                scratch[c as usize / 64] = 0;
+            }
+        }
+    }
+    count
 }
 
 /// Whether a record at (`time`, `row`) is later than the one kept: greater time, ties by
 /// greater id as a string.
 #[inline]
-fn later(time: i64, row: usize, kept_time: i64, kept_row: u32, ids: &IdColumn) -> bool {
+pub(super) fn later(time: i64, row: usize, kept_time: i64, kept_row: u32, ids: &IdColumn) -> bool {
     match time.cmp(&kept_time) {
         Ordering::Greater => true,
         Ordering::Less => false,
@@ -80,37 +133,56 @@ fn later(time: i64, row: usize, kept_time: i64, kept_row: u32, ids: &IdColumn) -
 }
 
 /// Where a meter's values come from in one dataset.
-enum Source<'a> {
+pub(super) enum Source<'a> {
     None,
     Fixed(&'a FixedColumn),
     Number(&'a NumberColumn),
     Value(&'a ValueColumn),
 }
 
-impl Source<'_> {
-    fn scale(&self) -> u32 {
+impl<'a> Source<'a> {
+    /// The column meter `meter` measures in `ds`.
+    pub(super) fn of(config: &Config, ds: &'a PreparedDataset, meter: usize) -> Source<'a> {
+        let m = &config.meters[meter];
+        match &m.field {
+            Some(f) if m.aggregation.measures_number() => match (ds.fixed.get(f), ds.table.column(f, Form::Number)) {
+                (Some(c), _) => Source::Fixed(c),
+                (None, Some(Column::Number(c))) => Source::Number(c),
+                _ => Source::None,
+            },
+            Some(f) => match ds.table.column(f, Form::Value) {
+                Some(Column::Value(c)) => Source::Value(c),
+                _ => Source::None,
+            },
+            None => Source::None,
+        }
+    }
+
+    pub(super) fn scale(&self) -> u32 {
         match self {
             Source::Fixed(c) => c.scale,
             _ => 0,
         }
     }
 
-    fn is_decimal(&self) -> bool {
+    pub(super) fn is_decimal(&self) -> bool {
         matches!(self, Source::Number(_))
     }
 
     #[inline]
-    fn add(&self, acc: &mut Acc, row: usize, time: i64, ids: &IdColumn) {
+    pub(super) fn add(&self, acc: &mut Acc, row: usize, time: i64, ids: &IdColumn) {
         match (acc, self) {
             (Acc::Count(n), _) => *n += 1,
-            (Acc::Distinct(bits), Source::Value(col)) => {
-                let code = col.codes[row] as usize;
-                if code != 0 {
-                    let word = code / 64;
-                    if bits.len() <= word {
-                        bits.resize(word + 1, 0);
+            (Acc::Distinct(codes), Source::Value(col)) => {
+                let code = col.codes[row];
+                if code != 0 && codes.last() != Some(&code) {
+                    // Keep memory near the number of distinct codes, not of records: when
+                    // full, drop repeats; the vector grows only if that frees under half.
+                    if codes.len() == codes.capacity() && codes.len() >= 1024 {
+                        codes.sort_unstable();
+                        codes.dedup();
                     }
-                    bits[word] |= 1 << (code % 64);
+                    codes.push(code);
                 }
             }
             (acc, Source::Fixed(col)) => {
@@ -146,6 +218,22 @@ impl Source<'_> {
     }
 }
 
+/// The breakdown fields of meter `meter` that `ds` has, with their columns.
+pub(super) fn breakdown_columns<'a>(
+    config: &'a Config,
+    ds: &'a PreparedDataset,
+    meter: usize,
+) -> Vec<(&'a str, &'a ValueColumn)> {
+    config.meters[meter]
+        .breakdown
+        .iter()
+        .filter_map(|b| match ds.table.column(b, Form::Value) {
+            Some(Column::Value(c)) => Some((b.as_str(), c)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Record counts of one dataset for one OB and period (SPEC 4 reconciliation).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -169,7 +257,7 @@ pub struct MeterQuantities {
 }
 
 /// One OB's usage in a period: counts per dataset, suspended records and meter quantities.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ObUsage {
     pub counts: Vec<(String, Counts)>,
     /// (dataset index, issue) of suspended records in scope.
@@ -187,7 +275,8 @@ struct MeterAcc<'a> {
     groups: Vec<(&'a str, &'a ValueColumn, Vec<Acc>)>,
 }
 
-/// Aggregates OB `ob` over `period`.
+/// Aggregates OB `ob` over `period` in one pass over its records. The engine rates from
+/// the daily roll-up (`days`) instead; this direct form is the reference it is tested against.
 pub fn usage(config: &Config, datasets: &[PreparedDataset], ob: usize, period: &Period) -> ObUsage {
     let tz = config.obs[ob].timezone;
     let bounds = period.day_bounds_us(tz);
@@ -205,30 +294,11 @@ pub fn usage(config: &Config, datasets: &[PreparedDataset], ob: usize, period: &
             .enumerate()
             .map(|(bit, slot)| {
                 let m = &config.meters[slot.meter];
-                let source = match &m.field {
-                    Some(f) if m.aggregation.measures_number() => {
-                        match (ds.fixed.get(f), ds.table.column(f, Form::Number)) {
-                            (Some(c), _) => Source::Fixed(c),
-                            (None, Some(Column::Number(c))) => Source::Number(c),
-                            _ => Source::None,
-                        }
-                    }
-                    Some(f) => match ds.table.column(f, Form::Value) {
-                        Some(Column::Value(c)) => Source::Value(c),
-                        _ => Source::None,
-                    },
-                    None => Source::None,
-                };
+                let source = Source::of(config, ds, slot.meter);
                 let dec = source.is_decimal();
-                let groups = m
-                    .breakdown
-                    .iter()
-                    .filter_map(|b| match ds.table.column(b, Form::Value) {
-                        Some(Column::Value(c)) => {
-                            Some((b.as_str(), c, vec![Acc::new(m.aggregation, dec); c.dict.len()]))
-                        }
-                        _ => None,
-                    })
+                let groups = breakdown_columns(config, ds, slot.meter)
+                    .into_iter()
+                    .map(|(b, c)| (b, c, vec![Acc::new(m.aggregation, dec); c.dict.len()]))
                     .collect();
                 MeterAcc {
                     slot_bit: bit,
@@ -284,7 +354,12 @@ pub fn usage(config: &Config, datasets: &[PreparedDataset], ob: usize, period: &
                 }
             }
         }
-        for acc in accs {
+        for mut acc in accs {
+            acc.total.finish();
+            acc.daily.iter_mut().for_each(Acc::finish);
+            for (_, _, group) in acc.groups.iter_mut() {
+                group.iter_mut().for_each(Acc::finish);
+            }
             let m = &config.meters[acc.meter];
             let scale = acc.source.scale();
             let q = |a: &Acc| rounding.round6(a.value(scale) / m.divide_by);
@@ -295,7 +370,6 @@ pub fn usage(config: &Config, datasets: &[PreparedDataset], ob: usize, period: &
                     let mut values: Vec<(Scalar, Decimal)> = accs
                         .iter()
                         .enumerate()
-                        .filter(|(_, a)| a.has_records())
                         .map(|(code, a)| (col.dict[code].clone(), q(a)))
                         .filter(|(_, qty)| !qty.is_zero())
                         .collect();

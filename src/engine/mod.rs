@@ -4,6 +4,8 @@
 
 pub mod aggregate;
 pub mod charge_model;
+pub mod days;
+pub mod dedupe;
 pub mod process;
 pub mod rate;
 pub mod split;
@@ -27,6 +29,35 @@ use process::{Outcome, PreparedDataset};
 use rate::Money;
 use split::largest_remainder;
 
+/// Runs `work` for items `0..n` on all cores and returns the results in item order. Items
+/// are handed out largest first, so one big OB does not leave a core idle at the end.
+fn largest_first<T: Send>(n: usize, size: impl Fn(usize) -> usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|o| std::cmp::Reverse(size(*o)));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |w| w.get())
+        .min(n.max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::Mutex::new(Vec::with_capacity(n));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&item) = order.get(i) else { break };
+                    let result = work(item);
+                    if let Ok(mut d) = done.lock() {
+                        d.push((item, result));
+                    }
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_default();
+    done.sort_by_key(|(item, _)| *item);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Which OBs to invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
@@ -42,6 +73,10 @@ pub struct Engine {
     pub dimensions: HashMap<String, DimensionTable>,
     pub platform_cost: Vec<CostRow>,
     pub files: Vec<InputFile>,
+    /// Each OB's records by local day, indexed like `config.obs`.
+    pub days: Vec<days::ObDays>,
+    /// How long preparing and rolling up took (shown by `invoice --timings`).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Engine {
@@ -64,51 +99,45 @@ impl Engine {
                 .map(|f| InputFile::new(crate::model::config::PLATFORM_COST, f)),
         );
 
+        let started = std::time::Instant::now();
         let dimensions = inputs.dimensions;
-        let datasets = config
+        let datasets: Vec<PreparedDataset> = config
             .datasets
             .iter()
             .zip(inputs.usage)
             .map(|(ds, data)| process::prepare(&config, ds, data, &dimensions))
             .collect();
+        let prepared = started.elapsed();
+        let days = largest_first(
+            config.obs.len(),
+            |o| datasets.iter().map(|d| d.rows_by_ob[o].len()).sum(),
+            |o| days::ObDays::build(&config, &datasets, o),
+        );
         Engine {
             config,
             datasets,
             dimensions,
             platform_cost: inputs.platform_cost,
             files,
+            days,
+            timings: vec![("prepare", prepared), ("roll up", started.elapsed() - prepared)],
         }
     }
 
-    /// Every configured OB's usage in `period`, computed on all cores. OBs are handed out
-    /// largest first, so one big OB does not leave a core idle.
+    /// Every configured OB's usage in `period`, folded from the daily roll-up.
     pub fn usages(&self, period: &Period) -> Vec<ObUsage> {
-        let n = self.config.obs.len();
-        let size = |o: usize| self.datasets.iter().map(|d| d.rows_by_ob[o].len()).sum::<usize>();
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|o| std::cmp::Reverse(size(*o)));
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |w| w.get())
-            .min(n.max(1));
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let done = std::sync::Mutex::new(Vec::with_capacity(n));
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&ob) = order.get(i) else { break };
-                        let u = aggregate::usage(&self.config, &self.datasets, ob, period);
-                        if let Ok(mut d) = done.lock() {
-                            d.push((ob, u));
-                        }
-                    }
-                });
-            }
-        });
-        let mut done = done.into_inner().unwrap_or_default();
-        done.sort_by_key(|(ob, _)| *ob);
-        done.into_iter().map(|(_, u)| u).collect()
+        self.days
+            .iter()
+            .map(|d| d.usage(&self.config, &self.datasets, period))
+            .collect()
+    }
+
+    /// Every configured OB's usage in `period`, straight from the records (the reference
+    /// the roll-up is tested against).
+    pub fn usages_direct(&self, period: &Period) -> Vec<ObUsage> {
+        (0..self.config.obs.len())
+            .map(|ob| aggregate::usage(&self.config, &self.datasets, ob, period))
+            .collect()
     }
 
     /// Rates `period` for the selected OBs.

@@ -3,7 +3,7 @@
 //! whether its id was seen before, whether it is excluded or suspended, and which meters'
 //! `where` it matches. Cutting by period is then a cheap pass (see `aggregate`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::model::Config;
 use crate::model::config::{Condition, DatasetConfig, Literal};
@@ -221,12 +221,11 @@ pub fn prepare(
     let mut meter_mask = vec![0u64; rows];
     let mut issues = Vec::new();
     let mut rows_by_ob: Vec<Vec<u32>> = vec![Vec::new(); config.obs.len()];
-    let mut seen: HashSet<&str, crate::model::table::FastState> =
-        HashSet::with_capacity_and_hasher(rows, Default::default());
+    let duplicate = super::dedupe::duplicates(&ids);
     for r in 0..rows {
         let row = r as u32;
         let id_ok = ids.state(r) == CellState::Ok;
-        let first = id_ok && seen.insert(ids.get(r));
+        let first = id_ok && !duplicate[r];
         let issue = |code: Code, field: &str, value: String, message: String| Issue {
             row,
             code,
@@ -326,7 +325,7 @@ pub fn prepare(
         }
         meter_mask[r] = mask;
     }
-    drop(seen);
+    drop(duplicate);
 
     // Keep only what rating reads.
     let mut keep: Vec<(String, Form)> = Vec::new();
@@ -351,12 +350,27 @@ pub fn prepare(
         .filter(|(_, f)| *f == Form::Number)
         .map(|(n, _)| n.clone())
         .collect();
-    for field in numeric {
-        if let Some(Column::Number(c)) = table.column(&field, Form::Number)
-            && let Some(f) = crate::model::table::FixedColumn::from_numbers(c)
-        {
-            fixed.insert(field.clone(), f);
+    // One column per thread: each is a pass over every record.
+    let converted: Vec<(String, Option<crate::model::table::FixedColumn>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = numeric
+            .into_iter()
+            .map(|field| {
+                let table = &table;
+                scope.spawn(move || {
+                    let f = match table.column(&field, Form::Number) {
+                        Some(Column::Number(c)) => crate::model::table::FixedColumn::from_numbers(c),
+                        _ => None,
+                    };
+                    (field, f)
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    for (field, f) in converted {
+        if let Some(f) = f {
             table.take(&field, Form::Number);
+            fixed.insert(field, f);
         }
     }
 

@@ -927,10 +927,18 @@ fn load_inputs(data: &Path, config_path: &Path, progress: &Progress) -> Result<A
     let on_file = |_: &Path| {
         progress.done.fetch_add(1, Ordering::Relaxed);
     };
+    let started = std::time::Instant::now();
     let inputs = crate::import::load(&config, &catalog, &on_file).map_err(|e| e.to_string())?;
+    let read = started.elapsed();
     let engine = crate::engine::Engine::new(config, inputs);
     progress.done.fetch_add(1, Ordering::Relaxed);
-    Ok(Arc::new(Loaded { catalog, engine }))
+    let mut timings = vec![("read", read)];
+    timings.extend(engine.timings.iter().copied());
+    Ok(Arc::new(Loaded {
+        catalog,
+        engine,
+        timings,
+    }))
 }
 
 fn open_folder(dir: &Path) {

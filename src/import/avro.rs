@@ -53,7 +53,9 @@ pub fn read(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
     let mut builder = TableBuilder::new(path, plan, &columns)?;
     let used = builder.used_sources();
     if used.is_empty() {
-        return Ok(builder.finish());
+        let mut table = builder.finish();
+        table.sha256 = super::sha256_bytes(&bytes);
+        return Ok(table);
     }
     let reader = ReaderBuilder::new()
         .with_batch_size(BATCH_ROWS)
@@ -69,7 +71,9 @@ pub fn read(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
         rows += batch.num_rows();
     }
     builder.rows = rows;
-    Ok(builder.finish())
+    let mut table = builder.finish();
+    table.sha256 = super::sha256_bytes(&bytes);
+    Ok(table)
 }
 
 /// Walks the blocks after the header: count, size, data, sync marker. Returns the record count.

@@ -87,6 +87,13 @@ pub fn sha256_file(path: &Path) -> Result<String, ImportError> {
 }
 
 /// Lowercase hex of bytes.
+/// SHA-256 of bytes already in memory (readers that read a whole file hash it here, saving
+/// a second read).
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(bytes))
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -123,7 +130,9 @@ pub fn read_parts(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
                     let result = read_file(path, plan).and_then(|mut t| {
-                        t.sha256 = sha256_file(path)?;
+                        if t.sha256.is_empty() {
+                            t.sha256 = sha256_file(path)?;
+                        }
                         Ok(t)
                     });
                     on_file(path);

@@ -200,12 +200,17 @@ impl FixedColumn {
                 values.push(0);
                 continue;
             }
-            let mut d = *v;
-            d.rescale(scale);
-            if d.scale() != scale {
-                return None;
-            }
-            values.push(i64::try_from(d.mantissa()).ok()?);
+            let mantissa = if v.scale() == scale {
+                v.mantissa()
+            } else {
+                let mut d = *v;
+                d.rescale(scale);
+                if d.scale() != scale {
+                    return None;
+                }
+                d.mantissa()
+            };
+            values.push(i64::try_from(mantissa).ok()?);
         }
         Some(FixedColumn {
             values,

@@ -1,0 +1,498 @@
+//! Each OB's records rolled up per local day, once per load. Periods are whole local days
+//! of the OB's time zone (SPEC 3, a month or an inclusive date range), so every meter's
+//! quantity over a period is a fold of its days: counts and sums add, maxima take the
+//! larger, `latest` keeps the later record and a distinct count is the size of the union
+//! of each day's codes. Rating another period then reads a few hundred day aggregates
+//! instead of every record, which is what makes switching period in the window instant.
+//!
+//! `aggregate::usage` computes the same thing straight from the records; the tests hold
+//! the two to exact equality.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+
+use crate::model::Config;
+use crate::model::period::{Period, local_midnight_us};
+use crate::model::table::{Scalar, ValueColumn};
+
+use super::aggregate::{Acc, Counts, MeterQuantities, ObUsage, Source, breakdown_columns, union_count};
+use super::process::{Outcome, PreparedDataset};
+
+/// Days either side of the data's first record that get a precomputed midnight; a record
+/// further away (a stray timestamp) is placed with the time-zone rules directly.
+const WINDOW_DAYS: i64 = 20_000;
+
+/// Record counts of one local day (out of period is the OB's rows minus the in-scope ones).
+#[derive(Debug, Clone, Copy, Default)]
+struct DayCounts {
+    records: u64,
+    duplicates: u64,
+    excluded: u64,
+    suspended: u64,
+    rated: u64,
+}
+
+#[derive(Debug, Clone)]
+struct GroupDays {
+    field: String,
+    /// Breakdown values in the order this OB first used them, with their dictionary codes.
+    values: Vec<Scalar>,
+    codes: Vec<u32>,
+    /// `accs[value * days + day]`.
+    accs: Vec<Acc>,
+}
+
+#[derive(Debug, Clone)]
+struct MeterDays {
+    meter: usize,
+    scale: u32,
+    decimal: bool,
+    days: Vec<Acc>,
+    groups: Vec<GroupDays>,
+}
+
+#[derive(Debug, Clone)]
+struct DatasetDays {
+    /// This OB's records in the dataset.
+    rows: u64,
+    counts: Vec<DayCounts>,
+    /// (day, index into the dataset's issues) of suspended records, in record order.
+    suspended: Vec<(u32, u32)>,
+    meters: Vec<MeterDays>,
+}
+
+/// One OB's records, by local day.
+#[derive(Debug, Clone)]
+pub struct ObDays {
+    ob: usize,
+    /// The local dates that have at least one record, ascending; day `i` is `dates[i]`.
+    dates: Vec<NaiveDate>,
+    datasets: Vec<DatasetDays>,
+}
+
+/// Local dates of instants in one time zone, by binary search in precomputed midnights.
+struct DayFinder {
+    tz: Tz,
+    first: NaiveDate,
+    /// `bounds[i]` is the first instant of `first + i` days.
+    bounds: Vec<i64>,
+}
+
+impl DayFinder {
+    fn new(tz: Tz, times: impl Iterator<Item = i64>) -> DayFinder {
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        let mut anchor = None;
+        for t in times {
+            anchor.get_or_insert(t);
+            lo = lo.min(t);
+            hi = hi.max(t);
+        }
+        let date = |t: i64| DateTime::from_timestamp_micros(t).map(|d| d.with_timezone(&tz).date_naive());
+        let (first, last) = match (anchor.and_then(date), date(lo), date(hi)) {
+            (Some(a), Some(l), Some(h)) => (
+                l.max(a - Duration::days(WINDOW_DAYS)),
+                h.min(a + Duration::days(WINDOW_DAYS)),
+            ),
+            (Some(a), _, _) => (a, a),
+            _ => (NaiveDate::MIN, NaiveDate::MIN),
+        };
+        let first = first.pred_opt().unwrap_or(first);
+        let span = (last - first).num_days().max(0) + 2;
+        let bounds = (0..=span)
+            .map(|i| local_midnight_us(first + Duration::days(i), tz))
+            .collect();
+        DayFinder { tz, first, bounds }
+    }
+
+    /// The local date of `t` as days from the common era; `hint` is the window day of the
+    /// previous call (records often come in time order).
+    #[inline]
+    fn day(&self, t: i64, hint: &mut usize) -> i32 {
+        let b = &self.bounds;
+        if *hint + 1 < b.len() && b[*hint] <= t && t < b[*hint + 1] {
+            return self.first.num_days_from_ce() + *hint as i32;
+        }
+        if b.len() >= 2 && b[0] <= t && t < b[b.len() - 1] {
+            *hint = b.partition_point(|x| *x <= t) - 1;
+            return self.first.num_days_from_ce() + *hint as i32;
+        }
+        self.far_day(t)
+    }
+
+    /// A record far from the others: its local date from the time-zone rules, checked
+    /// against the same local midnights the window uses.
+    fn far_day(&self, t: i64) -> i32 {
+        let Some(date) = DateTime::from_timestamp_micros(t).map(|d| d.with_timezone(&self.tz).date_naive()) else {
+            return if t < 0 { i32::MIN } else { i32::MAX };
+        };
+        let mut d = date;
+        if t < local_midnight_us(d, self.tz) {
+            d = d.pred_opt().unwrap_or(d);
+        } else if let Some(next) = d.succ_opt()
+            && t >= local_midnight_us(next, self.tz)
+        {
+            d = next;
+        }
+        d.num_days_from_ce()
+    }
+}
+
+impl ObDays {
+    /// Rolls up OB `ob`'s records of every dataset.
+    pub fn build(config: &Config, datasets: &[PreparedDataset], ob: usize) -> ObDays {
+        let tz = config.obs[ob].timezone;
+        let times = datasets
+            .iter()
+            .flat_map(|ds| ds.rows_by_ob[ob].iter().map(|r| ds.time_us[*r as usize]));
+        let finder = DayFinder::new(tz, times);
+
+        // Pass 1: every record's local date, and which dates occur.
+        let mut hint = 0;
+        let keys: Vec<Vec<i32>> = datasets
+            .iter()
+            .map(|ds| {
+                ds.rows_by_ob[ob]
+                    .iter()
+                    .map(|r| finder.day(ds.time_us[*r as usize], &mut hint))
+                    .collect()
+            })
+            .collect();
+        let window_first = finder.first.num_days_from_ce();
+        let mut in_window = vec![false; finder.bounds.len()];
+        let mut far: Vec<i32> = Vec::new();
+        for &k in keys.iter().flatten() {
+            match usize::try_from(i64::from(k) - i64::from(window_first)) {
+                Ok(i) if i < in_window.len() => in_window[i] = true,
+                _ => far.push(k),
+            }
+        }
+        far.sort_unstable();
+        far.dedup();
+        let mut day_keys: Vec<i32> = in_window
+            .iter()
+            .enumerate()
+            .filter(|(_, used)| **used)
+            .map(|(i, _)| window_first + i as i32)
+            .chain(far.iter().copied())
+            .collect();
+        day_keys.sort_unstable();
+        let mut window_slot = vec![u32::MAX; in_window.len()];
+        for (slot, k) in day_keys.iter().enumerate() {
+            if let Ok(i) = usize::try_from(i64::from(*k) - i64::from(window_first))
+                && i < window_slot.len()
+            {
+                window_slot[i] = slot as u32;
+            }
+        }
+        let slot_of = |k: i32| -> u32 {
+            match usize::try_from(i64::from(k) - i64::from(window_first)) {
+                Ok(i) if i < window_slot.len() => window_slot[i],
+                _ => day_keys.partition_point(|x| *x < k) as u32,
+            }
+        };
+        let slots: Vec<Vec<u32>> = keys.iter().map(|ks| ks.iter().map(|k| slot_of(*k)).collect()).collect();
+        drop(keys);
+        let days = day_keys.len();
+        let dates = day_keys
+            .iter()
+            .map(|k| NaiveDate::from_num_days_from_ce_opt(*k).unwrap_or(NaiveDate::MAX))
+            .collect();
+
+        // Pass 2: every record into its day.
+        let datasets = datasets
+            .iter()
+            .zip(&slots)
+            .map(|(ds, slots)| Self::roll_dataset(config, ds, ob, slots, days))
+            .collect();
+        ObDays { ob, dates, datasets }
+    }
+
+    fn roll_dataset(config: &Config, ds: &PreparedDataset, ob: usize, slots: &[u32], days: usize) -> DatasetDays {
+        struct Rolling<'a> {
+            bit: usize,
+            meter: usize,
+            source: Source<'a>,
+            empty: Acc,
+            /// For a distinct count: one bitset over the dictionary per day while rolling
+            /// (no sorting per record), turned into code lists at the end.
+            bits: Option<(&'a ValueColumn, Vec<Vec<u64>>)>,
+            days: Vec<Acc>,
+            groups: Vec<(&'a str, &'a ValueColumn, Vec<u32>, GroupDays)>,
+        }
+        let rows = &ds.rows_by_ob[ob];
+        let mut counts = vec![DayCounts::default(); days];
+        let mut suspended = Vec::new();
+        let mut meters: Vec<Rolling<'_>> = ds
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(bit, slot)| {
+                let m = &config.meters[slot.meter];
+                let source = Source::of(config, ds, slot.meter);
+                let empty = Acc::new(m.aggregation, source.is_decimal());
+                let groups = breakdown_columns(config, ds, slot.meter)
+                    .into_iter()
+                    .map(|(field, col)| {
+                        let group = GroupDays {
+                            field: field.to_string(),
+                            values: Vec::new(),
+                            codes: Vec::new(),
+                            accs: Vec::new(),
+                        };
+                        (field, col, vec![u32::MAX; col.dict.len()], group)
+                    })
+                    .collect();
+                let bits = match (&empty, &source) {
+                    (Acc::Distinct(_), Source::Value(col)) => Some((*col, vec![Vec::new(); days])),
+                    _ => None,
+                };
+                Rolling {
+                    bits,
+                    bit,
+                    meter: slot.meter,
+                    days: vec![empty.clone(); days],
+                    empty,
+                    source,
+                    groups,
+                }
+            })
+            .collect();
+        let mut issue_cursor = 0usize;
+        for (&row, &slot) in rows.iter().zip(slots) {
+            let r = row as usize;
+            let day = slot as usize;
+            let c = &mut counts[day];
+            c.records += 1;
+            match ds.outcome[r] {
+                Outcome::Duplicate => c.duplicates += 1,
+                Outcome::Excluded => c.excluded += 1,
+                Outcome::Unattributable => {}
+                Outcome::Suspended => {
+                    c.suspended += 1;
+                    // Issues are sorted by row, and rows of one OB come in order.
+                    while issue_cursor < ds.issues.len() && ds.issues[issue_cursor].row < row {
+                        issue_cursor += 1;
+                    }
+                    if ds.issues.get(issue_cursor).is_some_and(|i| i.row == row) {
+                        suspended.push((day as u32, issue_cursor as u32));
+                    }
+                }
+                Outcome::Rated => {
+                    c.rated += 1;
+                    let mask = ds.meter_mask[r];
+                    if mask == 0 {
+                        continue;
+                    }
+                    let t = ds.time_us[r];
+                    for m in meters.iter_mut() {
+                        if mask & (1 << m.bit) == 0 {
+                            continue;
+                        }
+                        match &mut m.bits {
+                            Some((col, bits)) => {
+                                let code = col.codes[r] as usize;
+                                if code != 0 {
+                                    let set = &mut bits[day];
+                                    if set.is_empty() {
+                                        set.resize(col.dict.len().div_ceil(64), 0);
+                                    }
+                                    set[code / 64] |= 1 << (code % 64);
+                                }
+                            }
+                            None => m.source.add(&mut m.days[day], r, t, &ds.ids),
+                        }
+                        for (_, col, local, group) in m.groups.iter_mut() {
+                            let code = col.codes[r] as usize;
+                            if local[code] == u32::MAX {
+                                local[code] = group.values.len() as u32;
+                                group.values.push(col.dict[code].clone());
+                                group.codes.push(code as u32);
+                                group.accs.extend(std::iter::repeat_n(m.empty.clone(), days));
+                            }
+                            let at = local[code] as usize * days + day;
+                            m.source.add(&mut group.accs[at], r, t, &ds.ids);
+                        }
+                    }
+                }
+            }
+        }
+        let meters = meters
+            .into_iter()
+            .map(|mut m| {
+                if let Some((_, bits)) = m.bits.take() {
+                    for (acc, set) in m.days.iter_mut().zip(bits) {
+                        *acc = Acc::Distinct(codes_of(&set));
+                    }
+                }
+                m.days.iter_mut().for_each(Acc::finish);
+                let groups = m
+                    .groups
+                    .into_iter()
+                    .map(|(_, _, _, mut g)| {
+                        g.accs.iter_mut().for_each(Acc::finish);
+                        g
+                    })
+                    .collect();
+                MeterDays {
+                    meter: m.meter,
+                    scale: m.source.scale(),
+                    decimal: m.source.is_decimal(),
+                    days: m.days,
+                    groups,
+                }
+            })
+            .collect();
+        DatasetDays {
+            rows: rows.len() as u64,
+            counts,
+            suspended,
+            meters,
+        }
+    }
+
+    /// This OB's usage in `period`: the same result as `aggregate::usage`.
+    pub fn usage(&self, config: &Config, datasets: &[PreparedDataset], period: &Period) -> ObUsage {
+        let (first, last) = (period.first_day(), period.last_day());
+        let lo = self.dates.partition_point(|d| *d < first);
+        let hi = self.dates.partition_point(|d| *d <= last);
+        // For each date of the period, its day here (if it has records).
+        let period_days: Vec<Option<usize>> = period
+            .dates()
+            .iter()
+            .map(|d| self.dates[lo..hi].binary_search(d).ok().map(|i| lo + i))
+            .collect();
+        let rounding = config.billing.rounding;
+        let mut scratch = Vec::new();
+        let mut usage = ObUsage::default();
+        let mut meters: Vec<Option<MeterQuantities>> = vec![None; config.meters.len()];
+        for ((di, ds), rolled) in datasets.iter().enumerate().zip(&self.datasets) {
+            let mut counts = Counts::default();
+            for c in &rolled.counts[lo..hi] {
+                counts.in_scope += c.records;
+                counts.duplicates += c.duplicates;
+                counts.excluded += c.excluded;
+                counts.suspended += c.suspended;
+                counts.rated += c.rated;
+            }
+            counts.out_of_period = rolled.rows - counts.in_scope;
+            usage.counts.push((ds.name.clone(), counts));
+            usage.suspended.extend(
+                rolled
+                    .suspended
+                    .iter()
+                    .filter(|(day, _)| (lo..hi).contains(&(*day as usize)))
+                    .map(|(_, i)| (di, ds.issues[*i as usize].clone())),
+            );
+            for m in &rolled.meters {
+                let meter = &config.meters[m.meter];
+                let q = |a: Decimal| rounding.round6(a / meter.divide_by);
+                let fold = |accs: &[Acc], scratch: &mut Vec<u64>| -> Decimal {
+                    let mut total = Acc::new(meter.aggregation, m.decimal);
+                    if let Acc::Distinct(_) = total {
+                        return Decimal::from(union_count(accs.iter(), scratch));
+                    }
+                    for a in accs {
+                        total.merge(a, &ds.ids);
+                    }
+                    total.value(m.scale)
+                };
+                let empty = q(Acc::new(meter.aggregation, m.decimal).value(m.scale));
+                let groups = m
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        let n = self.dates.len();
+                        let mut values: Vec<(Scalar, Decimal, u32)> = g
+                            .values
+                            .iter()
+                            .zip(&g.codes)
+                            .enumerate()
+                            .map(|(v, (value, code))| {
+                                let accs = &g.accs[v * n + lo..v * n + hi];
+                                (value.clone(), q(fold(accs, &mut scratch)), *code)
+                            })
+                            .filter(|(_, qty, _)| !qty.is_zero())
+                            .collect();
+                        // By text, then dictionary order (as `aggregate::usage` lists them).
+                        values.sort_by(|a, b| a.0.text().as_bytes().cmp(b.0.text().as_bytes()).then(a.2.cmp(&b.2)));
+                        (g.field.clone(), values.into_iter().map(|(v, q, _)| (v, q)).collect())
+                    })
+                    .collect();
+                meters[m.meter] = Some(MeterQuantities {
+                    meter: m.meter,
+                    quantity: q(fold(&m.days[lo..hi], &mut scratch)),
+                    groups,
+                    daily: period_days
+                        .iter()
+                        .map(|d| d.map_or(empty, |d| q(m.days[d].value(m.scale))))
+                        .collect(),
+                });
+            }
+        }
+        let days = period_days.len();
+        usage.meters = meters
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                m.unwrap_or_else(|| MeterQuantities {
+                    meter: i,
+                    quantity: Decimal::ZERO,
+                    groups: Vec::new(),
+                    daily: vec![Decimal::ZERO; days],
+                })
+            })
+            .collect();
+        usage
+    }
+
+    /// The OB this roll-up is of.
+    pub fn ob(&self) -> usize {
+        self.ob
+    }
+}
+
+/// The set bits of a bitset, ascending.
+fn codes_of(bits: &[u64]) -> Vec<u32> {
+    let mut codes = Vec::with_capacity(bits.iter().map(|w| w.count_ones() as usize).sum());
+    for (i, w) in bits.iter().enumerate() {
+        let mut w = *w;
+        while w != 0 {
+            codes.push((i * 64) as u32 + w.trailing_zeros());
+            w &= w - 1;
+        }
+    }
+    codes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_dates_near_and_far() {
+        let tz: Tz = "America/New_York".parse().unwrap_or(Tz::UTC);
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|d| d.timestamp_micros())
+                .unwrap_or_default()
+        };
+        let near = at("2026-10-15T12:00:00Z");
+        // 2100 is outside the window around the first record: the far path must agree.
+        let cases = [
+            (at("2026-11-01T03:59:59Z"), "2026-10-31"),
+            (at("2026-11-01T04:00:00Z"), "2026-11-01"),
+            (at("2026-11-02T04:59:59Z"), "2026-11-01"), // 25-hour day (DST ends)
+            (at("2026-11-02T05:00:00Z"), "2026-11-02"),
+            (at("2100-03-01T04:59:59Z"), "2100-02-28"),
+            (at("2100-03-01T05:00:00Z"), "2100-03-01"),
+        ];
+        let finder = DayFinder::new(tz, std::iter::once(near).chain(cases.iter().map(|c| c.0)));
+        assert!(finder.bounds.len() < 2 * WINDOW_DAYS as usize + 10);
+        let mut hint = 0;
+        for (t, want) in cases {
+            let got = NaiveDate::from_num_days_from_ce_opt(finder.day(t, &mut hint));
+            assert_eq!(got.map(|d| d.to_string()).as_deref(), Some(want), "{t}");
+        }
+    }
+}
