@@ -82,6 +82,20 @@ fn pick_ob_and_period() {
     h.run_steps(2);
     assert!(!h.state().is_busy());
     h.get_by_label("Invoice AURA-BR-202610");
+    // Alt+Down and Alt+Up walk the OBs in configuration order, without a job.
+    let codes: Vec<String> = {
+        let loaded = h.state().loaded.clone().unwrap();
+        loaded.engine.config.obs.iter().map(|o| o.code.clone()).collect()
+    };
+    let at = codes.iter().position(|c| c == "BR").unwrap();
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowDown);
+    h.run_steps(2);
+    assert_eq!(h.state().ob, codes[at + 1]);
+    assert!(!h.state().is_busy());
+    h.get_by_label(&format!("Invoice AURA-{}-202610", codes[at + 1]));
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowUp);
+    h.run_steps(2);
+    assert_eq!(h.state().ob, "BR");
 }
 
 #[test]

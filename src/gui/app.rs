@@ -153,6 +153,8 @@ struct FrameStats {
     last: Option<std::time::Instant>,
     count: u32,
     longest_gap_ms: f64,
+    /// When the OB or period last changed, and whether the frame being drawn shows it.
+    switched: Option<(std::time::Instant, bool)>,
 }
 
 impl WorkbenchApp {
@@ -367,7 +369,10 @@ impl WorkbenchApp {
                     self.frames.longest_gap_ms
                 );
             }
-            self.frames = FrameStats::default();
+            self.frames = FrameStats {
+                switched: self.frames.switched.take(),
+                ..FrameStats::default()
+            };
             self.finish(out, Some(ctx));
         }
     }
@@ -411,9 +416,30 @@ impl WorkbenchApp {
             }
             Command::Reload => self.start_load(ctx),
             Command::SelectOb(ob) => {
+                self.frames.switched = Some((std::time::Instant::now(), false));
                 self.settings.ob = Some(ob.clone());
                 self.ob = ob;
                 self.selected_line = None;
+                if let Some(ctx) = ctx {
+                    ctx.request_repaint();
+                }
+            }
+            Command::PreviousOb | Command::NextOb => {
+                let codes: Vec<String> = self
+                    .loaded
+                    .as_ref()
+                    .map(|l| l.engine.config.obs.iter().map(|o| o.code.clone()).collect())
+                    .unwrap_or_default();
+                if let Some(i) = codes.iter().position(|c| *c == self.ob) {
+                    let j = if command == Command::PreviousOb {
+                        i.checked_sub(1)
+                    } else {
+                        Some(i + 1).filter(|j| *j < codes.len())
+                    };
+                    if let Some(code) = j.and_then(|j| codes.get(j)) {
+                        self.apply(Command::SelectOb(code.clone()), ctx);
+                    }
+                }
             }
             Command::PreviousPeriod | Command::NextPeriod => {
                 if let Period::Month(m) = self.period {
@@ -469,6 +495,7 @@ impl WorkbenchApp {
     }
 
     fn set_period(&mut self, period: Period, ctx: Option<&egui::Context>) {
+        self.frames.switched = Some((std::time::Instant::now(), false));
         self.period = period;
         if let Period::Month(m) = period {
             self.settings.month = Some(m.to_string());
@@ -552,6 +579,8 @@ impl WorkbenchApp {
                 KeyboardShortcut::new(Modifiers::ALT, Key::ArrowRight),
                 Command::NextPeriod,
             ),
+            (KeyboardShortcut::new(Modifiers::ALT, Key::ArrowUp), Command::PreviousOb),
+            (KeyboardShortcut::new(Modifiers::ALT, Key::ArrowDown), Command::NextOb),
         ];
         ctx.input_mut(|i| {
             for (shortcut, command) in table {
@@ -567,6 +596,10 @@ impl WorkbenchApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll(&ctx);
+        // This frame shows the switch if the result is there when it starts.
+        if let Some((_, shows)) = &mut self.frames.switched {
+            *shows = self.reports.contains_key(&self.period);
+        }
         if self.theme_applied != Some(self.settings.dark) {
             ctx.set_visuals(if self.settings.dark {
                 egui::Visuals::dark()
@@ -636,6 +669,17 @@ impl WorkbenchApp {
                 commands.push(c);
             }
         });
+        if let Some((at, true)) = self.frames.switched {
+            self.frames.switched = None;
+            if std::env::var("BW_FRAME_STATS").is_ok_and(|v| v == "1") {
+                eprintln!(
+                    "Switched to {} {}: result drawn {:.0} ms after the command",
+                    self.ob,
+                    self.period.label(),
+                    at.elapsed().as_secs_f64() * 1000.0
+                );
+            }
+        }
         for c in commands {
             self.apply(c, Some(&ctx));
         }

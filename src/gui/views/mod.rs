@@ -22,6 +22,9 @@ pub enum Command {
     UseSampleData,
     Reload,
     SelectOb(String),
+    /// The OB before or after the current one in the configuration (Alt+Up, Alt+Down).
+    PreviousOb,
+    NextOb,
     PreviousPeriod,
     NextPeriod,
     SetMonth(crate::model::YearMonth),

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Measures the window on a large export: how long loading takes and how many frames the
+# window draws meanwhile, then how long each period switch takes to show its result.
+#   bash scripts/measure-window.sh DATA_DIR [BINARY]
+# The figures come from the window itself (BW_FRAME_STATS=1): one line per background job.
+# Needs what scripts/screenshot.sh needs (Xvfb, xdotool).
+set -euo pipefail
+data=${1:?usage: measure-window.sh DATA_DIR [BINARY]}
+bin=${2:-${CARGO_TARGET_DIR:-target}/release/billing-workbench}
+log=$(mktemp)
+export DISPLAY=:96
+export XDG_RUNTIME_DIR=$(mktemp -d)
+chmod 700 "$XDG_RUNTIME_DIR"
+export XDG_DATA_HOME=$(mktemp -d) XDG_CONFIG_HOME=$(mktemp -d)
+Xvfb $DISPLAY -screen 0 1500x950x24 >/dev/null 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null; kill $app 2>/dev/null || true' EXIT
+sleep 1
+BW_FRAME_STATS=1 BW_START_DATA="$data" "$bin" >/dev/null 2>"$log" &
+app=$!
+for _ in $(seq 1 60); do xdotool search --name "Billing Workbench" >/dev/null 2>&1 && break; sleep 0.5; done
+# Loading, then rating the latest month and the one before it.
+for _ in $(seq 1 600); do grep -q "^Rating" "$log" && break; sleep 0.5; done
+win=$(xdotool search --name "Billing Workbench" | head -1)
+xdotool windowactivate --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
+# Previous month twice, then forward again (already rated: shown at once, no job), then
+# the next OB and back. Set BW_START_TAB to measure another tab ("All OBs", "Suspense").
+for key in alt+Left alt+Left alt+Right alt+Right alt+Down alt+Up; do
+  xdotool key --window "$win" "$key"
+  sleep 2
+done
+cat "$log"
