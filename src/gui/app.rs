@@ -876,8 +876,7 @@ impl WorkbenchApp {
             (Tab::Reconciliation, Some(inv)) => views::reconciliation_ui::reconciliation_ui(ui, inv, &report),
             (Tab::AllObs, _) => {
                 let previous = self.previous_period().and_then(|p| self.reports.get(&p).cloned());
-                egui::ScrollArea::vertical()
-                    .show(ui, |ui| views::all_obs_ui::all_obs_ui(ui, &report, previous.as_deref()));
+                egui::ScrollArea::both().show(ui, |ui| views::all_obs_ui::all_obs_ui(ui, &report, previous.as_deref()));
             }
             _ => {}
         }

@@ -128,9 +128,11 @@ pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, previous: Option<&RunR
         ui.weak("Change against the previous period; highlighted: more than doubled, halved, new or gone.");
     }
     let warn = egui::Color32::from_rgb(230, 120, 0);
+    // A few rows: the tab's own scroll area scrolls the matrix both ways.
     let mut tb = TableBuilder::new(ui)
         .id_salt("matrix")
         .striped(true)
+        .vscroll(false)
         .column(Column::auto().at_least(60.0))
         .column(Column::auto().at_least(40.0));
     for _ in &m.concepts {

@@ -59,45 +59,48 @@ pub fn meters_ui(ui: &mut egui::Ui, inv: &Invoice, sort: &mut MeterSort, meter_i
     });
     ui.weak("Click a column header to sort by it. Quantities are per local day of the OB; for count_distinct, max and latest the sum of days is not the invoice quantity.");
     let rows = order(inv, sort);
-    let mut tb = TableBuilder::new(ui)
-        .id_salt("meters_table")
-        .striped(true)
-        .column(Column::auto().at_least(90.0));
-    for _ in &inv.daily {
-        tb = tb.column(Column::auto().at_least(110.0));
-    }
-    tb.header(22.0, |mut h| {
-        h.col(|ui| {
-            if ui.selectable_label(*sort == MeterSort::Date, "Date").clicked() {
-                *sort = MeterSort::Date;
-            }
-        });
-        for (i, m) in inv.daily.iter().enumerate() {
+    // One column per meter: scroll sideways when they do not fit.
+    egui::ScrollArea::horizontal().id_salt("meters_wide").show(ui, |ui| {
+        let mut tb = TableBuilder::new(ui)
+            .id_salt("meters_table")
+            .striped(true)
+            .column(Column::auto().at_least(90.0));
+        for _ in &inv.daily {
+            tb = tb.column(Column::auto().at_least(110.0));
+        }
+        tb.header(22.0, |mut h| {
             h.col(|ui| {
-                let label = format!("{} ({})", m.meter, m.unit);
-                if ui
-                    .selectable_label(*sort == MeterSort::Meter(i), label)
-                    .on_hover_text(&m.name)
-                    .clicked()
-                {
-                    *sort = MeterSort::Meter(i);
+                if ui.selectable_label(*sort == MeterSort::Date, "Date").clicked() {
+                    *sort = MeterSort::Date;
                 }
             });
-        }
-    })
-    .body(|body| {
-        body.rows(18.0, rows.len(), |mut row| {
-            let d = rows[row.index()];
-            row.col(|ui| {
-                ui.label(inv.days[d].to_string());
-            });
-            for m in &inv.daily {
-                row.col(|ui| {
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        ui.label(quantity(m.values[d]))
-                    });
+            for (i, m) in inv.daily.iter().enumerate() {
+                h.col(|ui| {
+                    let label = format!("{} ({})", m.meter, m.unit);
+                    if ui
+                        .selectable_label(*sort == MeterSort::Meter(i), label)
+                        .on_hover_text(&m.name)
+                        .clicked()
+                    {
+                        *sort = MeterSort::Meter(i);
+                    }
                 });
             }
+        })
+        .body(|body| {
+            body.rows(18.0, rows.len(), |mut row| {
+                let d = rows[row.index()];
+                row.col(|ui| {
+                    ui.label(inv.days[d].to_string());
+                });
+                for m in &inv.daily {
+                    row.col(|ui| {
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            ui.label(quantity(m.values[d]))
+                        });
+                    });
+                }
+            });
         });
     });
 }

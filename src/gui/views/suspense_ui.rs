@@ -101,53 +101,60 @@ pub fn suspense_ui(ui: &mut egui::Ui, entries: &[SuspenseEntry], f: &mut Suspens
     }
     ui.weak("Fix the inputs (for example add a missing dimension entry) and press Reload to rate these records again.");
     let shown = filter(entries, f);
-    TableBuilder::new(ui)
-        .id_salt("suspense_table")
-        .striped(true)
-        .column(Column::auto().at_least(130.0))
-        .column(Column::auto().at_least(120.0))
-        .column(Column::auto().at_least(200.0))
-        .column(Column::auto().at_least(90.0))
-        .column(Column::auto().at_least(90.0))
-        .column(Column::remainder().at_least(200.0))
-        .column(Column::auto().at_least(110.0))
-        .header(22.0, |mut h| {
-            for t in ["Code", "Dataset", "Record id", "Field", "Value", "Message", "Decision"] {
-                h.col(|ui| {
-                    ui.strong(t);
-                });
-            }
-        })
-        // Virtual scrolling: only the visible rows are laid out, so a million records scroll smoothly.
-        .body(|body| {
-            body.rows(20.0, shown.len(), |mut row| {
-                let e = &entries[shown[row.index()]];
-                for t in [&e.code, &e.dataset, &e.record_id, &e.field, &e.value, &e.message] {
-                    row.col(|ui| {
-                        ui.label(t);
+    // Wider than the window: scroll sideways (the table scrolls its rows itself).
+    egui::ScrollArea::horizontal().id_salt("suspense_wide").show(ui, |ui| {
+        TableBuilder::new(ui)
+            .id_salt("suspense_table")
+            .striped(true)
+            .resizable(true)
+            // The decision first, so it stays in view however wide the rest is.
+            .column(Column::auto().at_least(110.0))
+            .column(Column::auto().at_least(165.0).clip(true))
+            .column(Column::auto().at_least(120.0).clip(true))
+            .column(Column::auto().at_least(200.0).clip(true))
+            .column(Column::auto().at_least(90.0).clip(true))
+            .column(Column::auto().at_least(90.0).clip(true))
+            .column(Column::remainder().at_least(200.0).clip(true))
+            .header(22.0, |mut h| {
+                for t in ["Decision", "Code", "Dataset", "Record id", "Field", "Value", "Message"] {
+                    h.col(|ui| {
+                        ui.strong(t);
                     });
                 }
-                row.col(|ui| match &e.discarded {
-                    Some(reason) => {
-                        if ui
-                            .small_button("Undo")
-                            .on_hover_text(format!("Discarded: {reason}"))
-                            .clicked()
-                        {
-                            command = Some(Command::Undiscard {
-                                dataset: e.dataset.clone(),
-                                record_id: e.record_id.clone(),
-                            });
+            })
+            // Virtual scrolling: only the visible rows are laid out, so a million records scroll smoothly.
+            .body(|body| {
+                body.rows(20.0, shown.len(), |mut row| {
+                    let e = &entries[shown[row.index()]];
+                    row.col(|ui| match &e.discarded {
+                        Some(reason) => {
+                            if ui
+                                .small_button("Undo")
+                                .on_hover_text(format!("Discarded: {reason}"))
+                                .clicked()
+                            {
+                                command = Some(Command::Undiscard {
+                                    dataset: e.dataset.clone(),
+                                    record_id: e.record_id.clone(),
+                                });
+                            }
+                            ui.weak(reason);
                         }
-                        ui.weak(reason);
-                    }
-                    None => {
-                        if ui.small_button("Discard…").clicked() {
-                            f.discarding = Some((e.dataset.clone(), e.record_id.clone(), String::new()));
+                        None => {
+                            if ui.small_button("Discard…").clicked() {
+                                f.discarding = Some((e.dataset.clone(), e.record_id.clone(), String::new()));
+                            }
                         }
+                    });
+                    for t in [&e.code, &e.dataset, &e.record_id, &e.field, &e.value, &e.message] {
+                        row.col(|ui| {
+                            // Clipped to its column; the whole text on hover.
+                            ui.add(egui::Label::new(t.as_str()).truncate())
+                                .on_hover_text(t.as_str());
+                        });
                     }
                 });
             });
-        });
+    });
     command
 }
