@@ -229,7 +229,10 @@ impl FixedColumn {
 pub struct ValueColumn {
     pub codes: Vec<u32>,
     pub dict: Vec<Scalar>,
-    /// Text values, looked up by `&str` without allocating.
+    /// Text values of up to 15 bytes, looked up by their bytes packed into one integer:
+    /// most codes in exports are short, and this is the hottest lookup of a load.
+    short_lookup: HashMap<u128, u32, FastState>,
+    /// Longer text values, looked up by `&str` without allocating.
     text_lookup: HashMap<String, u32, FastState>,
     other_lookup: HashMap<Scalar, u32, FastState>,
 }
@@ -241,6 +244,7 @@ impl Default for ValueColumn {
         ValueColumn {
             codes: Vec::new(),
             dict: vec![Scalar::Null],
+            short_lookup: HashMap::with_hasher(FastState::default()),
             text_lookup: HashMap::with_hasher(FastState::default()),
             other_lookup,
         }
@@ -266,6 +270,15 @@ impl ValueColumn {
     }
 
     fn text_code(&mut self, text: &str) -> u32 {
+        if let Some(key) = short_key(text) {
+            if let Some(c) = self.short_lookup.get(&key) {
+                return *c;
+            }
+            let code = self.next_code();
+            self.dict.push(Scalar::Text(text.to_string()));
+            self.short_lookup.insert(key, code);
+            return code;
+        }
         if let Some(c) = self.text_lookup.get(text) {
             return *c;
         }
@@ -298,6 +311,20 @@ impl ValueColumn {
         let remap: Vec<u32> = other.dict.iter().map(|v| self.code_of(v.clone())).collect();
         self.codes.extend(other.codes.iter().map(|c| remap[*c as usize]));
     }
+}
+
+/// A text of at most 15 bytes as one integer: its bytes, then its length in the last byte
+/// (so "a" and "a\0" differ).
+#[inline]
+fn short_key(text: &str) -> Option<u128> {
+    let bytes = text.as_bytes();
+    if bytes.len() > 15 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    buf[15] = bytes.len() as u8;
+    Some(u128::from_le_bytes(buf))
 }
 
 /// One column in one of the four forms.
@@ -449,6 +476,28 @@ mod tests {
         let texts: Vec<String> = (0..4).map(|r| a.get(r).text()).collect();
         assert_eq!(texts, ["x", "", "y", "x"]);
         assert_eq!(a.codes[0], a.codes[3]);
+    }
+
+    #[test]
+    fn short_and_long_texts_share_one_dictionary() {
+        let long = "a-value-longer-than-fifteen-bytes";
+        let mut a = ValueColumn::default();
+        for t in [
+            "a",
+            "a\0",
+            long,
+            "a",
+            "123456789012345",
+            "1234567890123456",
+            long,
+            "a\0",
+        ] {
+            a.push_text(t);
+        }
+        assert_eq!(a.codes, [1, 2, 3, 1, 4, 5, 3, 2]);
+        assert_eq!(a.get(1).text(), "a\0");
+        assert_eq!(a.code_of(Scalar::Text("123456789012345".into())), 4);
+        assert_eq!(a.dict.len(), 6);
     }
 
     #[test]
