@@ -4,7 +4,7 @@
 //! arrow-avro stops quietly at a file cut inside a block, so the block framing is checked
 //! first: a truncated or garbled file is an error naming the byte offset, never a short read.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 use std::path::Path;
 
 use arrow_array::cast::AsArray;
@@ -27,6 +27,12 @@ const BATCH_ROWS: usize = 16 * 1024;
 
 /// Reads one Avro file into a table of the plan's fields.
 pub fn read(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    read_in_runs(path, plan, cores, MIN_RUN_BYTES)
+}
+
+/// `read`, decoding in at most `max_runs` runs of at least `min_run_bytes` each.
+fn read_in_runs(path: &Path, plan: &FieldPlan, max_runs: usize, min_run_bytes: usize) -> Result<Table, ImportError> {
     let bytes = std::fs::read(path).map_err(|e| ImportError::io(path, e))?;
     let bad = |message: String| ImportError::Format {
         path: path.to_path_buf(),
@@ -38,7 +44,8 @@ pub fn read(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
     header
         .compression()
         .map_err(|e| bad(format!("unsupported Avro codec: {e}")))?;
-    check_framing(&bytes, header.header_len() as usize, header.sync()).map_err(bad)?;
+    let header_len = header.header_len() as usize;
+    let blocks = check_framing(&bytes, header_len, header.sync()).map_err(bad)?;
 
     let probe = ReaderBuilder::new()
         .build(Cursor::new(&bytes[..]))
@@ -50,36 +57,106 @@ pub fn read(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
         .iter()
         .map(|f| (f.name().clone(), source_type(f.data_type())))
         .collect();
-    let mut builder = TableBuilder::new(path, plan, &columns)?;
+    let builder = TableBuilder::new(path, plan, &columns)?;
     let used = builder.used_sources();
+    let sha256 = super::sha256_bytes(&bytes);
     if used.is_empty() {
         let mut table = builder.finish();
-        table.sha256 = super::sha256_bytes(&bytes);
+        table.sha256 = sha256;
         return Ok(table);
     }
-    let reader = ReaderBuilder::new()
-        .with_batch_size(BATCH_ROWS)
-        .with_projection(used.clone())
-        .build(Cursor::new(&bytes[..]))
-        .map_err(|e| bad(format!("cannot decode: {e}")))?;
-    let mut rows = 0usize;
-    for batch in reader {
-        let batch = batch.map_err(|e| bad(format!("cannot decode record {}: {e}", rows + 1)))?;
-        for (out_idx, source_idx) in used.iter().enumerate() {
-            push_array(&mut builder, *source_idx, batch.column(out_idx));
+    // A big file is decoded in runs of blocks on all cores: each run is a valid container
+    // file of its own (the header, then whole blocks), and the runs are joined in order.
+    let runs = split_blocks(&blocks, max_runs, min_run_bytes);
+    let decode_run = |(first, last): (usize, usize)| -> Result<Table, ImportError> {
+        let mut builder = TableBuilder::new(path, plan, &columns)?;
+        let (start, end) = if first < last {
+            (blocks[first].start, blocks[last - 1].end)
+        } else {
+            (header_len, header_len)
+        };
+        let first_record = blocks[..first].iter().map(|b| b.records).sum::<u64>();
+        let input = Cursor::new(&bytes[..header_len]).chain(Cursor::new(&bytes[start..end]));
+        let reader = ReaderBuilder::new()
+            .with_batch_size(BATCH_ROWS)
+            .with_projection(used.clone())
+            .build(input)
+            .map_err(|e| bad(format!("cannot decode: {e}")))?;
+        let mut rows = 0usize;
+        for batch in reader {
+            let batch =
+                batch.map_err(|e| bad(format!("cannot decode record {}: {e}", first_record + rows as u64 + 1)))?;
+            for (out_idx, source_idx) in used.iter().enumerate() {
+                push_array(&mut builder, *source_idx, batch.column(out_idx));
+            }
+            rows += batch.num_rows();
         }
-        rows += batch.num_rows();
+        builder.rows = rows;
+        Ok(builder.finish())
+    };
+    let parts: Vec<Result<Table, ImportError>> = if runs.len() <= 1 {
+        vec![decode_run((0, blocks.len()))]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = runs.iter().map(|r| scope.spawn(|| decode_run(*r))).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(bad("the decoder stopped unexpectedly".into())))
+                })
+                .collect()
+        })
+    };
+    let mut table: Option<Table> = None;
+    for part in parts {
+        let part = part?;
+        match &mut table {
+            None => table = Some(part),
+            Some(t) => t.append(part),
+        }
     }
-    builder.rows = rows;
-    let mut table = builder.finish();
-    table.sha256 = super::sha256_bytes(&bytes);
+    let mut table = table.unwrap_or_else(|| builder.finish());
+    table.sha256 = sha256;
     Ok(table)
 }
 
-/// Walks the blocks after the header: count, size, data, sync marker. Returns the record count.
-fn check_framing(bytes: &[u8], header_len: usize, sync: [u8; 16]) -> Result<u64, String> {
+/// One block of a container file: its bytes (count, size, data, sync) and record count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Block {
+    start: usize,
+    end: usize,
+    records: u64,
+}
+
+/// Bytes a run of blocks must at least hold before a file is worth splitting.
+const MIN_RUN_BYTES: usize = 4 << 20;
+
+/// Splits blocks into at most `parts` runs `[first, last)` of about equal bytes, each of
+/// at least `min_bytes` or so.
+fn split_blocks(blocks: &[Block], parts: usize, min_bytes: usize) -> Vec<(usize, usize)> {
+    let total: usize = blocks.iter().map(|b| b.end - b.start).sum();
+    let parts = parts.min(total / min_bytes.max(1)).clamp(1, blocks.len().max(1));
+    let mut runs = Vec::with_capacity(parts);
+    let mut first = 0;
+    let mut seen = 0;
+    for (i, b) in blocks.iter().enumerate() {
+        seen += b.end - b.start;
+        if runs.len() + 1 < parts && seen * parts >= total * (runs.len() + 1) {
+            runs.push((first, i + 1));
+            first = i + 1;
+        }
+    }
+    if first < blocks.len() || runs.is_empty() {
+        runs.push((first, blocks.len()));
+    }
+    runs
+}
+
+/// Walks the blocks after the header: count, size, data, sync marker. Returns the blocks.
+fn check_framing(bytes: &[u8], header_len: usize, sync: [u8; 16]) -> Result<Vec<Block>, String> {
     let mut pos = header_len;
-    let mut records = 0u64;
+    let mut blocks = Vec::new();
     let mut block = 0u64;
     while pos < bytes.len() {
         let start = pos;
@@ -111,11 +188,15 @@ fn check_framing(bytes: &[u8], header_len: usize, sync: [u8; 16]) -> Result<u64,
                 block + 1
             ));
         }
-        records += count as u64;
+        blocks.push(Block {
+            start,
+            end,
+            records: count as u64,
+        });
         block += 1;
         pos = end;
     }
-    Ok(records)
+    Ok(blocks)
 }
 
 /// Avro `long`: zig-zag variable-length integer.
@@ -168,30 +249,16 @@ fn decimal(value: i128, scale: i8) -> Option<Decimal> {
 
 macro_rules! push_ints {
     ($b:expr, $src:expr, $arr:expr, $t:ty) => {
-        for v in $arr.as_primitive::<$t>().iter() {
-            $b.push($src, v.map_or(Cell::Null, |x| Cell::Int(x as i64)));
-        }
+        $b.push_ints($src, $arr.as_primitive::<$t>().iter().map(|v| v.map(|x| x as i64)))
     };
 }
 
 /// Pushes every value of an Arrow array (Avro or Parquet) into the builder.
 pub(crate) fn push_array(b: &mut TableBuilder, src: usize, array: &ArrayRef) {
     match array.data_type() {
-        DataType::Utf8 => {
-            for v in array.as_string::<i32>().iter() {
-                b.push(src, v.map_or(Cell::Null, Cell::Text));
-            }
-        }
-        DataType::LargeUtf8 => {
-            for v in array.as_string::<i64>().iter() {
-                b.push(src, v.map_or(Cell::Null, Cell::Text));
-            }
-        }
-        DataType::Utf8View => {
-            for v in array.as_string_view().iter() {
-                b.push(src, v.map_or(Cell::Null, Cell::Text));
-            }
-        }
+        DataType::Utf8 => b.push_texts(src, array.as_string::<i32>().iter()),
+        DataType::LargeUtf8 => b.push_texts(src, array.as_string::<i64>().iter()),
+        DataType::Utf8View => b.push_texts(src, array.as_string_view().iter()),
         DataType::Dictionary(_, _) => {
             let dict = array.as_dictionary::<Int32Type>();
             let values = dict.values().as_string::<i32>();
@@ -263,12 +330,10 @@ pub(crate) fn push_array(b: &mut TableBuilder, src: usize, array: &ArrayRef) {
                 TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().iter().collect(),
                 TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().iter().collect(),
             };
-            for v in values {
-                b.push(
-                    src,
-                    v.map_or(Cell::Null, |x| Cell::Instant(x.saturating_mul(mul).div_euclid(div))),
-                );
-            }
+            b.push_instants(
+                src,
+                values.iter().map(|v| v.map(|x| x.saturating_mul(mul).div_euclid(div))),
+            );
         }
         DataType::Date32 => {
             for v in array.as_primitive::<Date32Type>().iter() {
@@ -304,6 +369,106 @@ mod tests {
         }
         let mut pos = 0;
         assert_eq!(read_long(&[0x80], &mut pos), None);
+    }
+
+    fn blocks(sizes: &[usize]) -> Vec<Block> {
+        let mut start = 0;
+        sizes
+            .iter()
+            .map(|s| {
+                let b = Block {
+                    start,
+                    end: start + s,
+                    records: 1,
+                };
+                start += s;
+                b
+            })
+            .collect()
+    }
+
+    #[test]
+    fn blocks_split_into_runs_of_about_equal_bytes() {
+        let b = blocks(&[10, 10, 10, 10, 10, 10]);
+        assert_eq!(split_blocks(&b, 2, 1), [(0, 3), (3, 6)]);
+        assert_eq!(split_blocks(&b, 4, 1), [(0, 2), (2, 3), (3, 5), (5, 6)]);
+        assert_eq!(split_blocks(&b, 2, 40), [(0, 6)], "too small to split");
+        assert_eq!(split_blocks(&b, 10, 1).len(), 6, "never more runs than blocks");
+        assert_eq!(split_blocks(&[], 2, 1), [(0, 0)]);
+        let uneven = blocks(&[50, 1, 1, 1, 1]);
+        assert_eq!(split_blocks(&uneven, 2, 1), [(0, 1), (1, 5)]);
+    }
+
+    /// An Avro file of `batches` blocks (one per write) with a few field types.
+    fn multi_block_file(dir: &Path, batches: usize) -> std::path::PathBuf {
+        use arrow_array::{Int64Array, RecordBatch, StringArray, TimestampMillisecondArray};
+        use arrow_schema::{Field, Schema};
+        use std::sync::Arc;
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("event_id", DataType::Utf8, true),
+            Field::new("event_ts", DataType::Timestamp(TimeUnit::Millisecond, None), false),
+            Field::new("user_id", DataType::Utf8, true),
+            Field::new("audio_ms", DataType::Int64, true),
+        ]));
+        let path = dir.join("multi.avro");
+        let file = std::fs::File::create(&path).unwrap();
+        let mut w = arrow_avro::writer::WriterBuilder::new(schema.as_ref().clone())
+            .build::<_, arrow_avro::writer::format::AvroOcfFormat>(file)
+            .unwrap();
+        for b in 0..batches as i64 {
+            let rows: Vec<i64> = (b * 1000..(b + 1) * 1000).collect();
+            let cols: Vec<ArrayRef> = vec![
+                Arc::new(StringArray::from_iter(
+                    rows.iter().map(|r| (r % 97 != 0).then(|| format!("e{r}"))),
+                )),
+                Arc::new(TimestampMillisecondArray::from_iter_values(
+                    rows.iter().map(|r| 1_790_812_800_000 + r * 1000),
+                )),
+                Arc::new(StringArray::from_iter(
+                    rows.iter().map(|r| Some(format!("user-{}", (r * 7919) % 613))),
+                )),
+                Arc::new(Int64Array::from_iter(
+                    rows.iter().map(|r| (r % 13 != 0).then_some(r % 5000)),
+                )),
+            ];
+            w.write(&RecordBatch::try_new(schema.clone(), cols).unwrap()).unwrap();
+        }
+        w.finish().unwrap();
+        path
+    }
+
+    #[test]
+    fn a_file_decoded_in_runs_equals_one_run() {
+        use crate::model::table::{Column, Form};
+        let tmp = tempfile::tempdir().unwrap();
+        let path = multi_block_file(tmp.path(), 7);
+        let mut plan = FieldPlan::default();
+        plan.add("event_id", Form::Id, true);
+        plan.add("event_ts", Form::Time, true);
+        plan.add("user_id", Form::Value, true);
+        plan.add("audio_ms", Form::Number, true);
+        let one = read_in_runs(&path, &plan, 1, 1).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let header = read_header_info(Cursor::new(&bytes[..])).unwrap();
+        let n_blocks = check_framing(&bytes, header.header_len() as usize, header.sync())
+            .unwrap()
+            .len();
+        assert_eq!(n_blocks, 7);
+        let three = read_in_runs(&path, &plan, 3, 1).unwrap();
+        assert_eq!((one.rows, three.rows), (7000, 7000));
+        assert_eq!(one.sha256, three.sha256);
+        for key in one.columns.keys() {
+            let (a, b) = (&one.columns[key], &three.columns[key]);
+            for r in 0..one.rows {
+                let cell = |c: &Column| match c {
+                    Column::Id(c) => c.get(r).to_string(),
+                    Column::Time(c) => format!("{:?} {}", c.states[r], c.values[r]),
+                    Column::Number(c) => format!("{:?} {}", c.states[r], c.values[r]),
+                    Column::Value(c) => format!("{:?}", c.get(r)),
+                };
+                assert_eq!(cell(a), cell(b), "{key:?} row {r}");
+            }
+        }
     }
 
     #[test]
