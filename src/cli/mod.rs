@@ -219,6 +219,9 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
             rating_started.elapsed().as_secs_f64() * 1000.0
         );
     }
+    // The process ends after writing: leave the loaded data to the operating system
+    // instead of freeing millions of allocations one by one (a few hundred ms at 10M).
+    std::mem::forget(loaded);
     report.apply_discards(&crate::import::discards::load(&args.input.data)?);
     if let Some(out_dir) = &args.out {
         let stamp = crate::output::xlsx::Stamp {

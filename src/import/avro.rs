@@ -25,10 +25,11 @@ use super::sink::{Cell, SourceType, TableBuilder};
 
 const BATCH_ROWS: usize = 16 * 1024;
 
-/// Reads one Avro file into a table of the plan's fields.
-pub fn read(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    read_in_runs(path, plan, cores, MIN_RUN_BYTES)
+/// Reads one Avro file into a table of the plan's fields, decoding it in up to `max_runs`
+/// runs of blocks in parallel (a dataset of fewer files than cores still uses every core;
+/// more runs than needed only cost time, because each builds its own dictionaries).
+pub fn read(path: &Path, plan: &FieldPlan, max_runs: usize) -> Result<Table, ImportError> {
+    read_in_runs(path, plan, max_runs, MIN_RUN_BYTES)
 }
 
 /// `read`, decoding in at most `max_runs` runs of at least `min_run_bytes` each.

@@ -100,8 +100,13 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Reads one file of any format.
 pub fn read_file(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
+    read_file_on(path, plan, 1)
+}
+
+/// `read_file`, with up to `threads` threads for one big file where the format allows.
+fn read_file_on(path: &Path, plan: &FieldPlan, threads: usize) -> Result<Table, ImportError> {
     match format_of(path)? {
-        Format::Avro => avro::read(path, plan),
+        Format::Avro => avro::read(path, plan, threads),
         Format::Parquet => frame::read_parquet(path, plan),
         Format::Csv => frame::read_csv(path, plan),
         Format::Json => json::read(path, plan),
@@ -119,6 +124,9 @@ pub fn read_parts(
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
+    // Fewer files than cores: each file is split across the spare cores.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads_per_file = cores.div_ceil(files.len().max(1));
     let next = AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Table, ImportError>)>();
     std::thread::scope(|scope| {
@@ -129,7 +137,7 @@ pub fn read_parts(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
-                    let result = read_file(path, plan).and_then(|mut t| {
+                    let result = read_file_on(path, plan, threads_per_file).and_then(|mut t| {
                         if t.sha256.is_empty() {
                             t.sha256 = sha256_file(path)?;
                         }
