@@ -12,7 +12,7 @@ export DISPLAY=:96
 export XDG_RUNTIME_DIR=$(mktemp -d)
 chmod 700 "$XDG_RUNTIME_DIR"
 export XDG_DATA_HOME=$(mktemp -d) XDG_CONFIG_HOME=$(mktemp -d)
-Xvfb $DISPLAY -screen 0 1500x950x24 >/dev/null 2>&1 &
+Xvfb $DISPLAY -screen 0 1500x950x24 -noreset >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null; kill $app 2>/dev/null || true' EXIT
 sleep 1

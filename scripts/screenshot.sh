@@ -11,7 +11,9 @@ export XDG_RUNTIME_DIR=$(mktemp -d)
 chmod 700 "$XDG_RUNTIME_DIR"
 # A private config home, so the screenshots start on the sample data.
 export XDG_DATA_HOME=$(mktemp -d) XDG_CONFIG_HOME=$(mktemp -d)
-Xvfb $DISPLAY -screen 0 1500x950x24 >/dev/null 2>&1 &
+# -noreset: by default Xvfb resets when its last client leaves, and a window started
+# during that reset cannot connect ("Failed to open connection to X server").
+Xvfb $DISPLAY -screen 0 1500x950x24 -noreset >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null; kill $app 2>/dev/null || true' EXIT
 sleep 1
