@@ -824,10 +824,12 @@ impl WorkbenchApp {
 
     fn tab_ui(&mut self, ui: &mut egui::Ui) -> Option<Command> {
         let Some(report) = self.report().cloned() else {
-            ui.weak(if self.job.is_some() {
-                "Working…"
-            } else {
-                "Nothing rated yet: load inputs and choose a period."
+            ui.weak(match &self.job {
+                Some(job) => format!(
+                    "{}… The result appears here when it is done; progress is shown below.",
+                    job.title
+                ),
+                None => "Nothing rated yet: load inputs and choose a period.".to_string(),
             });
             return None;
         };
