@@ -94,6 +94,70 @@ fn window_figures(dir: &Path) {
     for (month, ms, n) in runs {
         println!("    {month}: {ms:.0} ms ({n} invoices)");
     }
+    let report = loaded.engine.run(
+        &Period::Month(YearMonth::parse("2026-10").expect("month")),
+        &Selection::All,
+    );
+    suspense_figures(report);
+}
+
+/// The Suspense tab with a million records (the sample's suspended records, repeated):
+/// building its view (counts, datasets, rows that pass the filter) when the filter or
+/// the result changes, and a frame's look-up of the kept view otherwise.
+fn suspense_figures(report: billing_workbench::report::RunReport) {
+    use billing_workbench::gui::views::suspense_ui::{SuspenseCache, SuspenseFilter, SuspenseView};
+    let sample: Vec<_> = report
+        .invoices
+        .iter()
+        .flat_map(|i| i.suspense.iter().cloned())
+        .collect();
+    if sample.is_empty() {
+        return;
+    }
+    let mut report = report;
+    report.run.unattributable_records = (0..1_000_000)
+        .map(|i| {
+            let mut e = sample[i % sample.len()].clone();
+            e.record_id = format!("{}-{i}", e.record_id);
+            e
+        })
+        .collect();
+    let report = std::sync::Arc::new(report);
+    let entries = &report.run.unattributable_records;
+    let filters = [
+        ("no filter", SuspenseFilter::default()),
+        (
+            "one code",
+            SuspenseFilter {
+                code: entries[0].code.clone(),
+                ..SuspenseFilter::default()
+            },
+        ),
+        (
+            "search text",
+            SuspenseFilter {
+                text: "-99".into(),
+                ..SuspenseFilter::default()
+            },
+        ),
+    ];
+    println!("  suspense tab, 1M records: view built when the filter changes (ms):");
+    for (name, f) in &filters {
+        let t = Instant::now();
+        let view = SuspenseView::new(entries, f);
+        println!(
+            "    {name}: {:.0} ms ({} shown)",
+            t.elapsed().as_secs_f64() * 1000.0,
+            view.shown.len()
+        );
+    }
+    let mut cache = SuspenseCache::default();
+    cache.view(&report, "ES", entries, &filters[0].1);
+    let t = Instant::now();
+    for _ in 0..1000 {
+        std::hint::black_box(cache.view(&report, "ES", entries, &filters[0].1));
+    }
+    println!("    any other frame: {} ns", t.elapsed().as_nanos() / 1000);
 }
 
 fn main() {

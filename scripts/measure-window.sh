@@ -2,7 +2,9 @@
 # Measures the window on a large export: how long loading takes and how many frames the
 # window draws meanwhile, then how long each period switch takes to show its result.
 #   bash scripts/measure-window.sh DATA_DIR [BINARY]
-# The figures come from the window itself (BW_FRAME_STATS=1): one line per background job.
+# The figures come from the window itself (BW_FRAME_STATS=1): one line per background job,
+# one per switch, and one per second of frames built while no job runs (the scrolling at
+# the end).
 # Needs what scripts/screenshot.sh needs (Xvfb, xdotool).
 set -euo pipefail
 data=${1:?usage: measure-window.sh DATA_DIR [BINARY]}
@@ -29,4 +31,12 @@ for key in alt+Left alt+Left alt+Right alt+Right alt+Down alt+Up; do
   xdotool key --window "$win" "$key"
   sleep 2
 done
+# Scroll the tab down and up again (the table's rows on the Suspense tab).
+# Wheel events go through XTEST (no --window): the window ignores synthetic ones.
+eval "$(xdotool getwindowgeometry --shell "$win")"
+xdotool mousemove $((X + WIDTH * 2 / 3)) $((Y + HEIGHT * 2 / 3))
+for button in 5 4; do
+  for _ in $(seq 1 40); do xdotool click $button; sleep 0.05; done
+done
+sleep 1.5
 cat "$log"

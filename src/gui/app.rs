@@ -9,7 +9,11 @@ use std::sync::atomic::Ordering;
 use serde::{Deserialize, Serialize};
 
 use super::job::{Job, JobOutput, Progress};
-use super::views::{self, Command, meters_ui::MeterSort, suspense_ui::SuspenseFilter};
+use super::views::{
+    self, Command,
+    meters_ui::MeterSort,
+    suspense_ui::{SuspenseCache, SuspenseFilter},
+};
 use crate::engine::Selection;
 use crate::import::{Catalog, discards};
 use crate::model::{Config, Period, YearMonth};
@@ -142,6 +146,7 @@ pub struct WorkbenchApp {
     daily_meters: Vec<String>,
     meter_sort: MeterSort,
     suspense: SuspenseFilter,
+    suspense_view: SuspenseCache,
     theme_applied: Option<bool>,
     /// Frames drawn while a job ran and the longest gap between two of them (the window
     /// must never freeze); printed when `BW_FRAME_STATS=1`.
@@ -162,6 +167,9 @@ struct FrameStats {
     longest_gap_ms: f64,
     /// When the OB or period last changed, and whether the frame being drawn shows it.
     switched: Option<(std::time::Instant, bool)>,
+    /// With no job running: when the current second of frames began, how many frames
+    /// were built in it and the slowest build (scrolling a long table, typing a filter).
+    idle: Option<(std::time::Instant, u32, f64)>,
 }
 
 impl WorkbenchApp {
@@ -194,6 +202,7 @@ impl WorkbenchApp {
             daily_meters: Vec::new(),
             meter_sort: MeterSort::Date,
             suspense: SuspenseFilter::default(),
+            suspense_view: SuspenseCache::default(),
             theme_applied: None,
             frames: FrameStats::default(),
         };
@@ -601,6 +610,21 @@ impl WorkbenchApp {
 
     /// Draws the whole window.
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        let started = std::time::Instant::now();
+        self.show_frame(ui);
+        if self.job.is_none() && std::env::var("BW_FRAME_STATS").is_ok_and(|v| v == "1") {
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            let (since, frames, slowest) = self.frames.idle.get_or_insert((started, 0, 0.0));
+            *frames += 1;
+            *slowest = slowest.max(ms);
+            if since.elapsed() >= std::time::Duration::from_secs(1) {
+                eprintln!("Idle second: {frames} frames built, the slowest in {slowest:.1} ms");
+                self.frames.idle = None;
+            }
+        }
+    }
+
+    fn show_frame(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll(&ctx);
         // This frame shows the switch if the result is there when it starts.
@@ -874,7 +898,8 @@ impl WorkbenchApp {
                 } else {
                     &inv.suspense
                 };
-                command = views::suspense_ui::suspense_ui(ui, entries, &mut self.suspense);
+                let view = self.suspense_view.view(&report, &self.ob, entries, &self.suspense);
+                command = views::suspense_ui::suspense_ui(ui, entries, view, &mut self.suspense);
             }
             (Tab::Reconciliation, Some(inv)) => views::reconciliation_ui::reconciliation_ui(ui, inv, &report),
             (Tab::AllObs, _) => {
