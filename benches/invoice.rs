@@ -129,7 +129,7 @@ fn suspense_figures(report: billing_workbench::report::RunReport) {
         (
             "one code",
             SuspenseFilter {
-                code: entries[0].code.clone(),
+                code: entries[0].code.to_string(),
                 ..SuspenseFilter::default()
             },
         ),

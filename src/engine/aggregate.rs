@@ -13,7 +13,7 @@ use crate::model::money::Rounding;
 use crate::model::period::{Period, day_index};
 use crate::model::table::{CellState, Column, FixedColumn, Form, IdColumn, NumberColumn, Scalar, ValueColumn};
 
-use super::process::{Issue, Outcome, PreparedDataset};
+use super::process::{Outcome, PreparedDataset};
 
 /// A running aggregate. Numbers are fixed-point integers of the column's scale, except
 /// for columns that do not fit (`Dec*`), which keep exact decimals.
@@ -260,8 +260,8 @@ pub struct MeterQuantities {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ObUsage {
     pub counts: Vec<(String, Counts)>,
-    /// (dataset index, issue) of suspended records in scope.
-    pub suspended: Vec<(usize, Issue)>,
+    /// (dataset index, index into its issues) of suspended records in scope.
+    pub suspended: Vec<(usize, u32)>,
     /// Indexed like `config.meters`.
     pub meters: Vec<MeterQuantities>,
 }
@@ -328,8 +328,8 @@ pub fn usage(config: &Config, datasets: &[PreparedDataset], ob: usize, period: &
                     while issue_cursor < ds.issues.len() && ds.issues[issue_cursor].row < row {
                         issue_cursor += 1;
                     }
-                    if let Some(i) = ds.issues.get(issue_cursor).filter(|i| i.row == row) {
-                        usage.suspended.push((di, i.clone()));
+                    if ds.issues.get(issue_cursor).is_some_and(|i| i.row == row) {
+                        usage.suspended.push((di, issue_cursor as u32));
                     }
                 }
                 Outcome::Unattributable => {}
@@ -387,7 +387,7 @@ pub fn usage(config: &Config, datasets: &[PreparedDataset], ob: usize, period: &
                 },
             );
         }
-        usage.counts.push((ds.name.clone(), counts));
+        usage.counts.push((ds.name.to_string(), counts));
     }
     usage.meters = (0..config.meters.len())
         .map(|i| {

@@ -376,13 +376,13 @@ impl ObDays {
                 counts.rated += c.rated;
             }
             counts.out_of_period = rolled.rows - counts.in_scope;
-            usage.counts.push((ds.name.clone(), counts));
+            usage.counts.push((ds.name.to_string(), counts));
             usage.suspended.extend(
                 rolled
                     .suspended
                     .iter()
                     .filter(|(day, _)| (lo..hi).contains(&(*day as usize)))
-                    .map(|(_, i)| (di, ds.issues[*i as usize].clone())),
+                    .map(|(_, i)| (di, *i)),
             );
             for m in &rolled.meters {
                 let meter = &config.meters[m.meter];

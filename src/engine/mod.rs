@@ -11,6 +11,7 @@ pub mod rate;
 pub mod split;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -182,7 +183,7 @@ impl Engine {
     fn run_summary(&self, period: &Period, usages: &[ObUsage], warnings: &mut Vec<String>) -> RunSummary {
         let mut run = RunSummary::default();
         for (di, ds) in self.datasets.iter().enumerate() {
-            run.rows_read.insert(ds.name.clone(), ds.rows as u64);
+            run.rows_read.insert(ds.name.to_string(), ds.rows as u64);
             let mut unattributable = 0;
             for issue in &ds.issues {
                 if ds.outcome[issue.row as usize] == Outcome::Unattributable {
@@ -191,7 +192,8 @@ impl Engine {
                     run.unattributable_records.push(self.entry(di, issue));
                 }
             }
-            run.unattributable_by_dataset.insert(ds.name.clone(), unattributable);
+            run.unattributable_by_dataset
+                .insert(ds.name.to_string(), unattributable);
             let (mut in_scope, mut out) = (0, 0);
             for u in usages {
                 if let Some((_, c)) = u.counts.get(di) {
@@ -199,8 +201,8 @@ impl Engine {
                     out += c.out_of_period;
                 }
             }
-            run.in_scope.insert(ds.name.clone(), in_scope);
-            run.out_of_period.insert(ds.name.clone(), out);
+            run.in_scope.insert(ds.name.to_string(), in_scope);
+            run.out_of_period.insert(ds.name.to_string(), out);
         }
         let dp = self.config.billing.decimals;
         for alloc in &self.config.allocations {
@@ -254,12 +256,12 @@ impl Engine {
     fn entry(&self, di: usize, issue: &process::Issue) -> SuspenseEntry {
         let ds = &self.datasets[di];
         SuspenseEntry {
-            code: issue.code.as_str().to_string(),
-            dataset: ds.name.clone(),
+            code: issue.code.as_str(),
+            dataset: Arc::clone(&ds.name),
             record_id: ds.ids.get(issue.row as usize).to_string(),
-            field: issue.field.clone(),
-            value: issue.value.clone(),
-            message: issue.message.clone(),
+            field: Arc::clone(&issue.field),
+            value: Arc::clone(&issue.value),
+            message: Arc::clone(&issue.message),
             discarded: None,
         }
     }
@@ -368,12 +370,13 @@ impl Engine {
         let suspense: Vec<SuspenseEntry> = usage
             .suspended
             .iter()
-            .map(|(di, issue)| self.entry(*di, issue))
+            .map(|(di, i)| self.entry(*di, &self.datasets[*di].issues[*i as usize]))
             .collect();
-        let mut suspense_counts = BTreeMap::new();
+        let mut by_code: BTreeMap<&'static str, u64> = BTreeMap::new();
         for s in &suspense {
-            *suspense_counts.entry(s.code.clone()).or_default() += 1;
+            *by_code.entry(s.code).or_default() += 1;
         }
+        let suspense_counts = by_code.into_iter().map(|(code, n)| (code.to_string(), n)).collect();
         Ok(Invoice {
             ob: ob.code.clone(),
             legal_entity: ob.name.clone(),

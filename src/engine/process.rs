@@ -4,6 +4,7 @@
 //! `where` it matches. Cutting by period is then a cheap pass (see `aggregate`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::Config;
 use crate::model::config::{Condition, DatasetConfig, Literal};
@@ -46,15 +47,20 @@ impl Code {
     }
 }
 
-/// Why one record is suspended or unattributable.
+/// Why one record is suspended or unattributable. The texts are shared: records that fail
+/// the same way (a whole month with an unknown channel) point at one field name, value and
+/// message, so millions of suspended records cost little to keep and to list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Issue {
     pub row: u32,
     pub code: Code,
-    pub field: String,
-    pub value: String,
-    pub message: String,
+    pub field: Arc<str>,
+    pub value: Arc<str>,
+    pub message: Arc<str>,
 }
+
+/// A failure's value and message, shared by every record that fails the same way.
+type SharedTexts = (Arc<str>, Arc<str>);
 
 /// How a meter reads one dataset: its bit in `meter_mask` and the columns it needs.
 #[derive(Debug, Clone)]
@@ -66,7 +72,7 @@ pub struct MeterSlot {
 /// A dataset after SPEC 4's period-independent decisions.
 #[derive(Debug, Clone)]
 pub struct PreparedDataset {
-    pub name: String,
+    pub name: Arc<str>,
     pub rows: usize,
     pub outcome: Vec<Outcome>,
     pub ob: Vec<u16>,
@@ -164,6 +170,26 @@ pub fn prepare(
         .iter()
         .map(|v| ob_of_key.get(v.text().as_str()).copied())
         .collect();
+    let id_field: Arc<str> = ds.id_field.as_str().into();
+    let time_field: Arc<str> = ds.time_field.as_str().into();
+    let ob_field: Arc<str> = ds.ob_field.as_str().into();
+    let no_value: Arc<str> = "".into();
+    let missing = |field: &str| -> Arc<str> { format!("{field} is missing").into() };
+    let (id_missing, time_missing, ob_missing) =
+        (missing(&ds.id_field), missing(&ds.time_field), missing(&ds.ob_field));
+    // (value, message) of each OB key that belongs to no configured OB.
+    let unknown_ob: Vec<Option<SharedTexts>> = ob_col
+        .dict
+        .iter()
+        .zip(&ob_per_code)
+        .map(|(v, ob)| {
+            ob.is_none().then(|| {
+                let v = v.text();
+                let message = format!("{} \"{v}\" belongs to no configured OB", ds.ob_field);
+                (v.into(), message.into())
+            })
+        })
+        .collect();
 
     let excluded = evaluate(&table, &ds.exclude);
     let meters: Vec<(usize, &crate::model::config::MeterConfig)> = config
@@ -177,11 +203,10 @@ pub fn prepare(
 
     // Dimension checks, in configuration order, for the fields this dataset has.
     struct DimCheck<'a> {
-        field: &'a str,
-        dataset: &'a str,
+        field: Arc<str>,
         col: &'a ValueColumn,
-        /// Per dictionary code: None = fine, Some(code) = failure.
-        verdict: Vec<Option<Code>>,
+        /// Per dictionary code: None = fine, else the failure with its value and message.
+        verdict: Vec<Option<(Code, SharedTexts)>>,
     }
     let mut dim_checks = Vec::new();
     for dim in &config.dimensions {
@@ -192,27 +217,33 @@ pub fn prepare(
             .dict
             .iter()
             .map(|v| match v {
-                Scalar::Null if dim.required => Some(Code::MissingField),
+                Scalar::Null if dim.required => Some((
+                    Code::MissingField,
+                    ("".into(), format!("{} is required but missing", dim.field).into()),
+                )),
                 Scalar::Null => None,
                 v if dt.labels.contains_key(&v.text()) => None,
-                _ => Some(Code::UnknownDimension),
+                v => {
+                    let v = v.text();
+                    let message = format!("{} \"{v}\" is not in {}", dim.field, dt.dataset);
+                    Some((Code::UnknownDimension, (v.into(), message.into())))
+                }
             })
             .collect();
         dim_checks.push(DimCheck {
-            field: &dim.field,
-            dataset: &dt.dataset,
+            field: dim.field.as_str().into(),
             col,
             verdict,
         });
     }
     // Measured numeric fields, in meter order, each once.
-    let mut measured: Vec<(&str, &crate::model::table::NumberColumn)> = Vec::new();
+    let mut measured: Vec<(Arc<str>, &crate::model::table::NumberColumn)> = Vec::new();
     for (_, m) in &meters {
         if let (true, Some(field)) = (m.aggregation.measures_number(), &m.field)
-            && !measured.iter().any(|(f, _)| f == field)
+            && !measured.iter().any(|(f, _)| **f == **field)
             && let Some(Column::Number(c)) = table.column(field, Form::Number)
         {
-            measured.push((field.as_str(), c));
+            measured.push((field.as_str().into(), c));
         }
     }
 
@@ -226,47 +257,30 @@ pub fn prepare(
         let row = r as u32;
         let id_ok = ids.state(r) == CellState::Ok;
         let first = id_ok && !duplicate[r];
-        let issue = |code: Code, field: &str, value: String, message: String| Issue {
+        let issue = |code: Code, field: &Arc<str>, value: &Arc<str>, message: &Arc<str>| Issue {
             row,
             code,
-            field: field.to_string(),
-            value,
-            message,
+            field: Arc::clone(field),
+            value: Arc::clone(value),
+            message: Arc::clone(message),
         };
         // Rule 1: unattributable.
         let ob_code = ob_col.codes.get(r).copied().unwrap_or(0);
         let unattributable = if !id_ok {
-            Some(issue(
-                Code::MissingField,
-                &ds.id_field,
-                String::new(),
-                format!("{} is missing", ds.id_field),
-            ))
+            Some(issue(Code::MissingField, &id_field, &no_value, &id_missing))
         } else if times.states.get(r) != Some(&CellState::Ok) {
             match times.states.get(r) {
                 Some(CellState::Invalid) => {
                     let raw = times.invalid_text.get(&row).cloned().unwrap_or_default();
                     let message = format!("{} \"{raw}\" is not a timestamp", ds.time_field);
-                    Some(issue(Code::InvalidValue, &ds.time_field, raw, message))
+                    Some(issue(Code::InvalidValue, &time_field, &raw.into(), &message.into()))
                 }
-                _ => Some(issue(
-                    Code::MissingField,
-                    &ds.time_field,
-                    String::new(),
-                    format!("{} is missing", ds.time_field),
-                )),
+                _ => Some(issue(Code::MissingField, &time_field, &no_value, &time_missing)),
             }
         } else if ob_code == 0 {
-            Some(issue(
-                Code::MissingField,
-                &ds.ob_field,
-                String::new(),
-                format!("{} is missing", ds.ob_field),
-            ))
-        } else if ob_per_code[ob_code as usize].is_none() {
-            let v = ob_col.dict[ob_code as usize].text();
-            let message = format!("{} \"{v}\" belongs to no configured OB", ds.ob_field);
-            Some(issue(Code::UnknownOb, &ds.ob_field, v, message))
+            Some(issue(Code::MissingField, &ob_field, &no_value, &ob_missing))
+        } else if let Some((v, message)) = &unknown_ob[ob_code as usize] {
+            Some(issue(Code::UnknownOb, &ob_field, v, message))
         } else {
             None
         };
@@ -291,13 +305,8 @@ pub fn prepare(
         let mut suspended = None;
         for check in &dim_checks {
             let code = check.col.codes[r];
-            if let Some(failure) = check.verdict[code as usize] {
-                let v = check.col.dict[code as usize].text();
-                let message = match failure {
-                    Code::MissingField => format!("{} is required but missing", check.field),
-                    _ => format!("{} \"{v}\" is not in {}", check.field, check.dataset),
-                };
-                suspended = Some(issue(failure, check.field, v, message));
+            if let Some((failure, (v, message))) = &check.verdict[code as usize] {
+                suspended = Some(issue(*failure, &check.field, v, message));
                 break;
             }
         }
@@ -306,7 +315,7 @@ pub fn prepare(
                 if col.states[r] == CellState::Invalid {
                     let raw = col.invalid_text.get(&row).cloned().unwrap_or_default();
                     let message = format!("{field} \"{raw}\" is negative or not a number");
-                    suspended = Some(issue(Code::InvalidValue, field, raw, message));
+                    suspended = Some(issue(Code::InvalidValue, field, &raw.into(), &message.into()));
                     break;
                 }
             }
@@ -375,7 +384,7 @@ pub fn prepare(
     }
 
     PreparedDataset {
-        name: ds.name.clone(),
+        name: ds.name.as_str().into(),
         rows,
         outcome,
         ob,

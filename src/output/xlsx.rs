@@ -470,10 +470,7 @@ fn suspense_sheet(ws: &mut Worksheet, inv: &Invoice, stamp: &Stamp, st: &Styles)
     let shown = inv.suspense.len().min(stamp.suspense_rows);
     for (i, s) in inv.suspense.iter().take(shown).enumerate() {
         let r = i as u32 + 1;
-        for (c, v) in [&s.code, &s.dataset, &s.record_id, &s.field, &s.value, &s.message]
-            .iter()
-            .enumerate()
-        {
+        for (c, v) in s.cells().iter().enumerate() {
             ws.write_string(r, c as u16, *v)?;
         }
     }
@@ -695,10 +692,7 @@ pub fn summary_workbook(report: &RunReport, stamp: &Stamp) -> Result<Vec<u8>, Xl
         let records = &report.run.unattributable_records;
         let shown = records.len().min(stamp.suspense_rows);
         for (i, s) in records.iter().take(shown).enumerate() {
-            for (c, v) in [&s.code, &s.dataset, &s.record_id, &s.field, &s.value, &s.message]
-                .iter()
-                .enumerate()
-            {
+            for (c, v) in s.cells().iter().enumerate() {
                 ws.write_string(i as u32 + 1, c as u16, *v)?;
             }
         }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -94,15 +95,42 @@ pub struct DailyMeter {
 
 /// A record that could not be billed, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// Records that fail the same way share their texts (`Arc<str>`): a broken dimension can
+/// suspend millions of records, and each then costs its record id and a few pointers.
 pub struct SuspenseEntry {
-    pub code: String,
-    pub dataset: String,
+    pub code: &'static str,
+    #[serde(serialize_with = "shared_text")]
+    pub dataset: Arc<str>,
     pub record_id: String,
-    pub field: String,
-    pub value: String,
-    pub message: String,
+    #[serde(serialize_with = "shared_text")]
+    pub field: Arc<str>,
+    #[serde(serialize_with = "shared_text")]
+    pub value: Arc<str>,
+    #[serde(serialize_with = "shared_text")]
+    pub message: Arc<str>,
     /// The reason a reviewer gave for discarding the record (it stays unbilled either way).
     pub discarded: Option<String>,
+}
+
+impl SuspenseEntry {
+    /// The six texts SPEC 6's Suspense sheet lists: code, dataset, record id, field, value,
+    /// message.
+    pub fn cells(&self) -> [&str; 6] {
+        [
+            self.code,
+            &self.dataset,
+            &self.record_id,
+            &self.field,
+            &self.value,
+            &self.message,
+        ]
+    }
+}
+
+/// A shared text as a plain string (serde's own `Arc` support is a feature that would
+/// rebuild every crate using serde).
+fn shared_text<S: serde::Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text)
 }
 
 /// Record counts of one dataset: `in_scope = duplicates + excluded + suspended + rated`.
@@ -275,7 +303,7 @@ impl RunReport {
         let reason = |e: &SuspenseEntry| {
             discards
                 .iter()
-                .find(|d| d.dataset == e.dataset && d.record_id == e.record_id)
+                .find(|d| *d.dataset == *e.dataset && d.record_id == e.record_id)
                 .map(|d| d.reason.clone())
         };
         for inv in &mut self.invoices {

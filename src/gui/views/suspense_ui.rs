@@ -35,19 +35,14 @@ pub struct SuspenseView {
 
 impl SuspenseView {
     pub fn new(entries: &[SuspenseEntry], f: &SuspenseFilter) -> SuspenseView {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         let mut datasets: BTreeSet<&str> = BTreeSet::new();
         for e in entries {
-            match counts.get_mut(e.code.as_str()) {
-                Some(n) => *n += 1,
-                None => {
-                    counts.insert(e.code.clone(), 1);
-                }
-            }
+            *counts.entry(e.code).or_default() += 1;
             datasets.insert(&e.dataset);
         }
         SuspenseView {
-            counts,
+            counts: counts.into_iter().map(|(c, n)| (c.to_string(), n)).collect(),
             datasets: datasets.into_iter().map(str::to_string).collect(),
             shown: filter(entries, f),
         }
@@ -73,7 +68,7 @@ pub fn filter(entries: &[SuspenseEntry], f: &SuspenseFilter) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter(|(_, e)| f.code.is_empty() || e.code == f.code)
-        .filter(|(_, e)| f.dataset.is_empty() || e.dataset == f.dataset)
+        .filter(|(_, e)| f.dataset.is_empty() || *e.dataset == *f.dataset)
         .filter(|(_, e)| text.is_empty() || contains(&e.record_id) || contains(&e.value))
         .map(|(i, _)| i)
         .collect()
@@ -207,7 +202,7 @@ pub fn suspense_ui(
                                 .clicked()
                             {
                                 command = Some(Command::Undiscard {
-                                    dataset: e.dataset.clone(),
+                                    dataset: e.dataset.to_string(),
                                     record_id: e.record_id.clone(),
                                 });
                             }
@@ -215,15 +210,14 @@ pub fn suspense_ui(
                         }
                         None => {
                             if ui.small_button("Discard…").clicked() {
-                                f.discarding = Some((e.dataset.clone(), e.record_id.clone(), String::new()));
+                                f.discarding = Some((e.dataset.to_string(), e.record_id.clone(), String::new()));
                             }
                         }
                     });
-                    for t in [&e.code, &e.dataset, &e.record_id, &e.field, &e.value, &e.message] {
+                    for t in e.cells() {
                         row.col(|ui| {
                             // Clipped to its column; the whole text on hover.
-                            ui.add(egui::Label::new(t.as_str()).truncate())
-                                .on_hover_text(t.as_str());
+                            ui.add(egui::Label::new(t).truncate()).on_hover_text(t);
                         });
                     }
                 });
@@ -237,14 +231,14 @@ mod tests {
     use super::*;
     use crate::report::{Discard, RunSummary};
 
-    fn entry(code: &str, dataset: &str, id: &str, value: &str) -> SuspenseEntry {
+    fn entry(code: &'static str, dataset: &str, id: &str, value: &str) -> SuspenseEntry {
         SuspenseEntry {
-            code: code.into(),
+            code,
             dataset: dataset.into(),
             record_id: id.into(),
             field: "channel_id".into(),
             value: value.into(),
-            message: String::new(),
+            message: "".into(),
             discarded: None,
         }
     }
