@@ -381,3 +381,35 @@ fn daily_roll_up_equals_a_pass_over_the_sample_export() {
         }
     }
 }
+
+#[test]
+fn records_that_fail_the_same_way_share_their_texts() {
+    let records: Vec<Rec> = (0..6)
+        .map(|i| Rec {
+            id: i,
+            minute: 100 + i as i64,
+            ob: 0,
+            app: if i == 5 { 0 } else { 3 },
+            chan: 0,
+            user: 0,
+            qty: 1,
+            flag: false,
+        })
+        .collect();
+    let report = rate(&[&records]);
+    let suspense = &report.invoices.iter().find(|i| i.ob == "A").unwrap().suspense;
+    assert_eq!(suspense.len(), 5);
+    let first = &suspense[0];
+    assert_eq!(
+        first.cells(),
+        ["UNKNOWN_DIMENSION", "E", "r0", "app", "zz", "app \"zz\" is not in Apps"]
+    );
+    for (i, e) in suspense.iter().enumerate() {
+        assert_eq!(e.record_id, format!("r{i}"));
+        // One allocation per failure, not per record: a broken dimension can suspend millions.
+        assert!(std::sync::Arc::ptr_eq(&e.message, &first.message));
+        assert!(std::sync::Arc::ptr_eq(&e.value, &first.value));
+        assert!(std::sync::Arc::ptr_eq(&e.field, &first.field));
+        assert!(std::sync::Arc::ptr_eq(&e.dataset, &first.dataset));
+    }
+}
