@@ -104,6 +104,7 @@ fn window_figures(dir: &Path) {
 /// The Suspense tab with a million records (the sample's suspended records, repeated):
 /// building its view (counts, datasets, rows that pass the filter) when the filter or
 /// the result changes, and a frame's look-up of the kept view otherwise.
+#[cfg(feature = "gui")]
 fn suspense_figures(report: billing_workbench::report::RunReport) {
     use billing_workbench::gui::views::suspense_ui::{SuspenseCache, SuspenseFilter, SuspenseView};
     let sample: Vec<_> = report
@@ -159,6 +160,9 @@ fn suspense_figures(report: billing_workbench::report::RunReport) {
     }
     println!("    any other frame: {} ns", t.elapsed().as_nanos() / 1000);
 }
+
+#[cfg(not(feature = "gui"))]
+fn suspense_figures(_: billing_workbench::report::RunReport) {}
 
 fn main() {
     // `cargo bench` passes `--bench`; any other argument filters nothing here.
