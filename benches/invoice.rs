@@ -116,13 +116,15 @@ fn suspense_figures(report: billing_workbench::report::RunReport) {
         return;
     }
     let mut report = report;
-    report.run.unattributable_records = (0..1_000_000)
-        .map(|i| {
-            let mut e = sample[i % sample.len()].clone();
-            e.record_id = format!("{}-{i}", e.record_id);
-            e
-        })
-        .collect();
+    report.run.unattributable_records = std::sync::Arc::new(
+        (0..1_000_000)
+            .map(|i| {
+                let mut e = sample[i % sample.len()].clone();
+                e.record_id = format!("{}-{i}", e.record_id);
+                e
+            })
+            .collect(),
+    );
     let report = std::sync::Arc::new(report);
     let entries = &report.run.unattributable_records;
     let filters = [

@@ -78,6 +78,9 @@ pub struct Engine {
     pub days: Vec<days::ObDays>,
     /// How long preparing and rolling up took (shown by `invoice --timings`).
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// The run-level unattributable records do not depend on the period: listed by the
+    /// first run and shared by every report after it.
+    unattributable: std::sync::OnceLock<Arc<Vec<SuspenseEntry>>>,
 }
 
 impl Engine {
@@ -122,6 +125,7 @@ impl Engine {
             files,
             days,
             timings: vec![("prepare", prepared), ("roll up", started.elapsed() - prepared)],
+            unattributable: std::sync::OnceLock::new(),
         }
     }
 
@@ -182,16 +186,24 @@ impl Engine {
 
     fn run_summary(&self, period: &Period, usages: &[ObUsage], warnings: &mut Vec<String>) -> RunSummary {
         let mut run = RunSummary::default();
+        let records = self.unattributable.get_or_init(|| {
+            let list = self.datasets.iter().enumerate().flat_map(|(di, ds)| {
+                ds.issues
+                    .iter()
+                    .filter(|i| ds.outcome[i.row as usize] == Outcome::Unattributable)
+                    .map(move |issue| self.entry(di, issue))
+            });
+            Arc::new(list.collect())
+        });
+        run.unattributable_records = Arc::clone(records);
+        let mut by_code: BTreeMap<&'static str, u64> = BTreeMap::new();
+        for e in records.iter() {
+            *by_code.entry(e.code).or_default() += 1;
+        }
+        run.unattributable = by_code.into_iter().map(|(c, n)| (c.to_string(), n)).collect();
         for (di, ds) in self.datasets.iter().enumerate() {
             run.rows_read.insert(ds.name.to_string(), ds.rows as u64);
-            let mut unattributable = 0;
-            for issue in &ds.issues {
-                if ds.outcome[issue.row as usize] == Outcome::Unattributable {
-                    unattributable += 1;
-                    *run.unattributable.entry(issue.code.as_str().to_string()).or_default() += 1;
-                    run.unattributable_records.push(self.entry(di, issue));
-                }
-            }
+            let unattributable = records.iter().filter(|e| *e.dataset == *ds.name).count() as u64;
             run.unattributable_by_dataset
                 .insert(ds.name.to_string(), unattributable);
             let (mut in_scope, mut out) = (0, 0);

@@ -133,6 +133,10 @@ fn shared_text<S: serde::Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::
     s.serialize_str(text)
 }
 
+fn shared_list<S: serde::Serializer>(list: &Arc<Vec<SuspenseEntry>>, s: S) -> Result<S::Ok, S::Error> {
+    list.as_slice().serialize(s)
+}
+
 /// Record counts of one dataset: `in_scope = duplicates + excluded + suspended + rated`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Reconciliation {
@@ -217,7 +221,9 @@ pub struct RunSummary {
     pub out_of_period: BTreeMap<String, u64>,
     pub unattributable: BTreeMap<String, u64>,
     pub unattributable_by_dataset: BTreeMap<String, u64>,
-    pub unattributable_records: Vec<SuspenseEntry>,
+    /// Shared by every report of one load: they do not depend on the period.
+    #[serde(serialize_with = "shared_list")]
+    pub unattributable_records: Arc<Vec<SuspenseEntry>>,
     /// Allocation shares per concept: (OB, basis quantity, share in billing currency).
     pub allocations: Vec<AllocationShares>,
 }
@@ -304,15 +310,20 @@ impl RunReport {
             discards
                 .iter()
                 .find(|d| *d.dataset == *e.dataset && d.record_id == e.record_id)
-                .map(|d| d.reason.clone())
+                .map(|d| d.reason.as_str())
         };
         for inv in &mut self.invoices {
             for e in &mut inv.suspense {
-                e.discarded = reason(e);
+                e.discarded = reason(e).map(str::to_string);
             }
         }
-        for e in &mut self.run.unattributable_records {
-            e.discarded = reason(e);
+        // The run-level list is shared by the reports of one load: copied only when a
+        // decision changes it.
+        let records = &mut self.run.unattributable_records;
+        if records.iter().any(|e| e.discarded.as_deref() != reason(e)) {
+            for e in Arc::make_mut(records) {
+                e.discarded = reason(e).map(str::to_string);
+            }
         }
     }
 }

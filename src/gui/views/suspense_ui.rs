@@ -262,7 +262,7 @@ mod tests {
             invoices: Vec::new(),
             errors: Vec::new(),
             run: RunSummary {
-                unattributable_records: unattributable,
+                unattributable_records: Arc::new(unattributable),
                 ..RunSummary::default()
             },
             warnings: Vec::new(),
@@ -331,7 +331,7 @@ mod tests {
         // A report changed in place (a discard marked, as the window does) is another report.
         assert_eq!(cache.view(&r, "BR", &r.run.unattributable_records, &f).shown.len(), 4);
         let report = Arc::make_mut(&mut r);
-        report.run.unattributable_records.truncate(2);
+        Arc::make_mut(&mut report.run.unattributable_records).truncate(2);
         report.apply_discards(&[Discard {
             dataset: "Aura_Audit".into(),
             record_id: "ev-001".into(),
@@ -345,5 +345,43 @@ mod tests {
                 .get("UNKNOWN_KEY"),
             Some(&1)
         );
+    }
+
+    #[test]
+    fn discards_copy_the_shared_run_level_list_only_when_they_change_it() {
+        let r = report(entries());
+        let (mut a, mut b) = ((*r).clone(), (*r).clone());
+        assert!(Arc::ptr_eq(
+            &a.run.unattributable_records,
+            &b.run.unattributable_records
+        ));
+        let discard = Discard {
+            dataset: "Aura_Gateway_Message".into(),
+            record_id: "gw-17".into(),
+            reason: "gateway test message".into(),
+        };
+        // No decision touches the list: it stays shared.
+        a.apply_discards(&[]);
+        assert!(Arc::ptr_eq(
+            &a.run.unattributable_records,
+            &b.run.unattributable_records
+        ));
+        // A decision marks this report's copy only.
+        b.apply_discards(std::slice::from_ref(&discard));
+        assert!(!Arc::ptr_eq(
+            &a.run.unattributable_records,
+            &b.run.unattributable_records
+        ));
+        let marked: Vec<_> = b
+            .run
+            .unattributable_records
+            .iter()
+            .map(|e| e.discarded.as_deref())
+            .collect();
+        assert_eq!(marked, [None, Some("gateway test message"), None, None]);
+        assert!(a.run.unattributable_records.iter().all(|e| e.discarded.is_none()));
+        // Taking the decision back clears the mark.
+        b.apply_discards(&[]);
+        assert!(b.run.unattributable_records.iter().all(|e| e.discarded.is_none()));
     }
 }
