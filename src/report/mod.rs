@@ -306,11 +306,17 @@ pub struct Discard {
 impl RunReport {
     /// Marks the suspended and unattributable records that reviewers discarded.
     pub fn apply_discards(&mut self, discards: &[Discard]) {
-        let reason = |e: &SuspenseEntry| {
-            discards
-                .iter()
-                .find(|d| *d.dataset == *e.dataset && d.record_id == e.record_id)
-                .map(|d| d.reason.as_str())
+        // By (dataset, record id); reversed so that the first decision on a record wins.
+        let by_record: std::collections::HashMap<(&str, &str), &str> = discards
+            .iter()
+            .rev()
+            .map(|d| ((d.dataset.as_str(), d.record_id.as_str()), d.reason.as_str()))
+            .collect();
+        let reason = |e: &SuspenseEntry| -> Option<&str> {
+            if by_record.is_empty() {
+                return None;
+            }
+            by_record.get(&(&*e.dataset, e.record_id.as_str())).copied()
         };
         for inv in &mut self.invoices {
             for e in &mut inv.suspense {
