@@ -80,7 +80,16 @@ pub struct Engine {
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// The run-level unattributable records do not depend on the period: listed by the
     /// first run and shared by every report after it.
-    unattributable: std::sync::OnceLock<Arc<Vec<SuspenseEntry>>>,
+    unattributable: std::sync::OnceLock<Unattributable>,
+}
+
+/// The run-level unattributable records with their counts by code and per dataset.
+#[derive(Debug, Clone)]
+struct Unattributable {
+    records: Arc<Vec<SuspenseEntry>>,
+    by_code: BTreeMap<String, u64>,
+    /// Indexed like `Engine::datasets`.
+    by_dataset: Vec<u64>,
 }
 
 impl Engine {
@@ -186,26 +195,31 @@ impl Engine {
 
     fn run_summary(&self, period: &Period, usages: &[ObUsage], warnings: &mut Vec<String>) -> RunSummary {
         let mut run = RunSummary::default();
-        let records = self.unattributable.get_or_init(|| {
-            let list = self.datasets.iter().enumerate().flat_map(|(di, ds)| {
-                ds.issues
-                    .iter()
-                    .filter(|i| ds.outcome[i.row as usize] == Outcome::Unattributable)
-                    .map(move |issue| self.entry(di, issue))
-            });
-            Arc::new(list.collect())
+        let unattributable = self.unattributable.get_or_init(|| {
+            let mut records = Vec::new();
+            let mut by_dataset = Vec::new();
+            for (di, ds) in self.datasets.iter().enumerate() {
+                let before = records.len();
+                records.extend(
+                    ds.issues
+                        .iter()
+                        .filter(|i| ds.outcome[i.row as usize] == Outcome::Unattributable)
+                        .map(|issue| self.entry(di, issue)),
+                );
+                by_dataset.push((records.len() - before) as u64);
+            }
+            Unattributable {
+                by_code: SuspenseEntry::count_by_code(&records),
+                records: Arc::new(records),
+                by_dataset,
+            }
         });
-        run.unattributable_records = Arc::clone(records);
-        let mut by_code: BTreeMap<&'static str, u64> = BTreeMap::new();
-        for e in records.iter() {
-            *by_code.entry(e.code).or_default() += 1;
-        }
-        run.unattributable = by_code.into_iter().map(|(c, n)| (c.to_string(), n)).collect();
+        run.unattributable_records = Arc::clone(&unattributable.records);
+        run.unattributable = unattributable.by_code.clone();
         for (di, ds) in self.datasets.iter().enumerate() {
             run.rows_read.insert(ds.name.to_string(), ds.rows as u64);
-            let unattributable = records.iter().filter(|e| *e.dataset == *ds.name).count() as u64;
             run.unattributable_by_dataset
-                .insert(ds.name.to_string(), unattributable);
+                .insert(ds.name.to_string(), unattributable.by_dataset[di]);
             let (mut in_scope, mut out) = (0, 0);
             for u in usages {
                 if let Some((_, c)) = u.counts.get(di) {
@@ -384,11 +398,7 @@ impl Engine {
             .iter()
             .map(|(di, i)| self.entry(*di, &self.datasets[*di].issues[*i as usize]))
             .collect();
-        let mut by_code: BTreeMap<&'static str, u64> = BTreeMap::new();
-        for s in &suspense {
-            *by_code.entry(s.code).or_default() += 1;
-        }
-        let suspense_counts = by_code.into_iter().map(|(code, n)| (code.to_string(), n)).collect();
+        let suspense_counts = SuspenseEntry::count_by_code(&suspense);
         Ok(Invoice {
             ob: ob.code.clone(),
             legal_entity: ob.name.clone(),

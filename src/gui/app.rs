@@ -160,6 +160,12 @@ pub struct WorkbenchApp {
 /// loaded in 18-22 s at 10 frames a second, in 13.5-14.3 s at four.
 const PROGRESS_REPAINT: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// `BW_FRAME_STATS=1`: print frame figures on stderr (read once, not every frame).
+fn frame_stats_wanted() -> bool {
+    static WANTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *WANTED.get_or_init(|| std::env::var("BW_FRAME_STATS").is_ok_and(|v| v == "1"))
+}
+
 #[derive(Debug, Default)]
 struct FrameStats {
     last: Option<std::time::Instant>,
@@ -374,7 +380,7 @@ impl WorkbenchApp {
         }
         if let Some(out) = self.job.as_ref().and_then(Job::poll) {
             let job = self.job.take();
-            if std::env::var("BW_FRAME_STATS").is_ok_and(|v| v == "1")
+            if frame_stats_wanted()
                 && let Some(job) = job
             {
                 eprintln!(
@@ -612,7 +618,7 @@ impl WorkbenchApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let started = std::time::Instant::now();
         self.show_frame(ui);
-        if self.job.is_none() && std::env::var("BW_FRAME_STATS").is_ok_and(|v| v == "1") {
+        if self.job.is_none() && frame_stats_wanted() {
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             let (since, frames, slowest) = self.frames.idle.get_or_insert((started, 0, 0.0));
             *frames += 1;
@@ -702,7 +708,7 @@ impl WorkbenchApp {
         });
         if let Some((at, true)) = self.frames.switched {
             self.frames.switched = None;
-            if std::env::var("BW_FRAME_STATS").is_ok_and(|v| v == "1") {
+            if frame_stats_wanted() {
                 eprintln!(
                     "Switched to {} {}: result drawn {:.0} ms after the command",
                     self.ob,

@@ -93,10 +93,10 @@ pub struct DailyMeter {
     pub values: Vec<Decimal>,
 }
 
-/// A record that could not be billed, and why.
+/// A record that could not be billed, and why. Records that fail the same way share their
+/// texts (`Arc<str>`): a broken dimension can suspend millions of records, and each then
+/// costs its record id and a few pointers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-/// Records that fail the same way share their texts (`Arc<str>`): a broken dimension can
-/// suspend millions of records, and each then costs its record id and a few pointers.
 pub struct SuspenseEntry {
     pub code: &'static str,
     #[serde(serialize_with = "shared_text")]
@@ -124,6 +124,15 @@ impl SuspenseEntry {
             &self.value,
             &self.message,
         ]
+    }
+
+    /// Records per code.
+    pub fn count_by_code(entries: &[SuspenseEntry]) -> BTreeMap<String, u64> {
+        let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
+        for e in entries {
+            *counts.entry(e.code).or_default() += 1;
+        }
+        counts.into_iter().map(|(code, n)| (code.to_string(), n)).collect()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SuspenseFilter {
 /// building it every frame took 224 ms a frame.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct SuspenseView {
-    pub counts: BTreeMap<String, usize>,
+    pub counts: BTreeMap<String, u64>,
     pub datasets: Vec<String>,
     /// Indices into the entries, in their order.
     pub shown: Vec<usize>,
@@ -35,14 +35,9 @@ pub struct SuspenseView {
 
 impl SuspenseView {
     pub fn new(entries: &[SuspenseEntry], f: &SuspenseFilter) -> SuspenseView {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut datasets: BTreeSet<&str> = BTreeSet::new();
-        for e in entries {
-            *counts.entry(e.code).or_default() += 1;
-            datasets.insert(&e.dataset);
-        }
+        let datasets: BTreeSet<&str> = entries.iter().map(|e| &*e.dataset).collect();
         SuspenseView {
-            counts: counts.into_iter().map(|(c, n)| (c.to_string(), n)).collect(),
+            counts: SuspenseEntry::count_by_code(entries),
             datasets: datasets.into_iter().map(str::to_string).collect(),
             shown: filter(entries, f),
         }
@@ -69,7 +64,7 @@ pub fn filter(entries: &[SuspenseEntry], f: &SuspenseFilter) -> Vec<usize> {
         .enumerate()
         .filter(|(_, e)| f.code.is_empty() || e.code == f.code)
         .filter(|(_, e)| f.dataset.is_empty() || *e.dataset == *f.dataset)
-        .filter(|(_, e)| text.is_empty() || contains(&e.record_id) || contains(&e.value))
+        .filter(|(_, e)| contains(&e.record_id) || contains(&e.value))
         .map(|(i, _)| i)
         .collect()
 }
