@@ -12,7 +12,6 @@ use crate::engine::{Engine, Selection};
 use crate::import::Catalog;
 use crate::model::config::ConfigError;
 use crate::model::money::money_string;
-use crate::model::period::utc_date;
 use crate::model::{Config, Period, YearMonth};
 pub use crate::report::RunReconciliation;
 
@@ -143,12 +142,7 @@ impl CheckReport {
 
 /// The latest month in which any usage record falls (UTC).
 pub fn latest_month(engine: &Engine) -> Option<YearMonth> {
-    let max = engine
-        .datasets
-        .iter()
-        .flat_map(|d| d.rows_by_ob.iter().flatten().map(|r| d.time_us[*r as usize]))
-        .max()?;
-    utc_date(max).map(YearMonth::of)
+    engine.latest_month()
 }
 
 /// Builds the import report; never fails: what went wrong is part of the report.
@@ -226,30 +220,35 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
             ));
         }
     }
-    let inputs = match crate::import::load(&config, &catalog, &|_: &Path| {}) {
-        Ok(i) => i,
+    drop(config);
+    let loaded = match crate::load(data_dir, config_path, &|_: &Path| {}) {
+        Ok(l) => l,
         Err(e) => {
             report.load_error = Some(e.to_string());
             return report;
         }
     };
+    let engine = loaded.engine;
     let mut rows: BTreeMap<String, u64> = BTreeMap::new();
-    for d in &inputs.usage {
-        rows.insert(d.name.to_ascii_lowercase(), d.table.rows as u64);
+    for d in &engine.datasets {
+        rows.insert(d.name.to_ascii_lowercase(), d.rows as u64);
     }
-    for d in inputs.dimensions.values() {
+    for d in engine.dimensions.values() {
         rows.insert(
             d.dataset.to_ascii_lowercase(),
             d.files.iter().map(|f| f.rows as u64).sum(),
         );
     }
-    if !inputs.platform_cost_files.is_empty() {
-        rows.insert("platform_cost".into(), inputs.platform_cost.len() as u64);
+    if engine
+        .files
+        .iter()
+        .any(|f| f.dataset == crate::model::config::PLATFORM_COST)
+    {
+        rows.insert("platform_cost".into(), engine.platform_cost.len() as u64);
     }
     for line in &mut report.datasets {
         line.rows = rows.get(&line.name.to_ascii_lowercase()).copied();
     }
-    let engine = Engine::new(config, inputs);
     let Some(month) = period.or_else(|| latest_month(&engine)) else {
         report
             .warnings

@@ -21,11 +21,14 @@ pub mod output;
 pub mod report;
 pub mod sample;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use import::{Catalog, ImportError, Progress};
 use model::Config;
 use model::config::ConfigError;
+use model::inputs::DatasetData;
 
 /// Why inputs could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +37,8 @@ pub enum LoadError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    #[error("loading was cancelled")]
+    Cancelled,
 }
 
 /// A data folder and configuration, read and prepared.
@@ -45,19 +50,63 @@ pub struct Loaded {
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
-/// Reads the configuration and every dataset it uses, then prepares them for rating.
+/// Reads the configuration, the dimension tables and Platform_Cost, then streams every
+/// usage dataset through the engine on all cores (see `engine::stream`).
 pub fn load(data_dir: &Path, config_path: &Path, progress: &dyn Progress) -> Result<Loaded, LoadError> {
     let started = std::time::Instant::now();
     let config = Config::load(config_path)?;
     let catalog = Catalog::discover(data_dir)?;
-    let inputs = import::load(&config, &catalog, progress)?;
-    let read = started.elapsed();
-    let engine = engine::Engine::new(config, inputs);
-    let mut timings = vec![("read", read)];
-    timings.extend(engine.timings.iter().copied());
+    let mut inputs = import::load_support(&config, &catalog, progress)?;
+    let plan = import::StreamPlan::new(&config, &catalog)?;
+    let support = started.elapsed();
+
+    let mut tasks_of_file: HashMap<&Path, AtomicUsize> = HashMap::new();
+    for i in 0..plan.tasks.len() {
+        for f in plan.task_file(i) {
+            tasks_of_file.entry(f).or_default().fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let read = |i: usize| {
+        plan.read(i)
+            .map(|piece| piece.map(|(dataset, table)| engine::Piece { dataset, table }))
+    };
+    let done = |i: usize| {
+        for f in plan.task_file(i) {
+            if tasks_of_file
+                .get(f)
+                .is_some_and(|n| n.fetch_sub(1, Ordering::Relaxed) == 1)
+            {
+                progress.file_done(f);
+            }
+        }
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()) + 1;
+    let cancelled = || progress.cancelled();
+    let streamed = engine::stream::stream(
+        &config,
+        &inputs.dimensions,
+        plan.tasks.len(),
+        workers,
+        &read,
+        &cancelled,
+        &done,
+    )
+    .map_err(|e| match e {
+        engine::StreamError::Read(e) => LoadError::Import(e),
+        engine::StreamError::Cancelled => LoadError::Cancelled,
+    })?;
+    for (d, planned) in plan.datasets.iter().enumerate() {
+        inputs.usage.push(DatasetData {
+            name: planned.name.clone(),
+            version: planned.version,
+            files: plan.file_infos(d),
+            table: Default::default(),
+        });
+    }
+    let engine = engine::Engine::assemble(config, inputs, streamed);
     Ok(Loaded {
         catalog,
         engine,
-        timings,
+        timings: vec![("dimensions", support), ("stream", started.elapsed() - support)],
     })
 }

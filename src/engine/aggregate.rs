@@ -29,6 +29,9 @@ pub(super) enum Acc {
     DecSum(Decimal),
     DecMax(Option<Decimal>),
     DecLatest(Option<(i64, u32, Decimal)>),
+    /// The form a load's roll-up keeps `latest` in: (time, id, value) of the latest record,
+    /// with the id itself, because records of many pieces meet in one day.
+    LatestId(Option<(i64, Box<str>, Decimal)>),
 }
 
 impl Acc {
@@ -57,6 +60,34 @@ impl Acc {
             Acc::DecSum(s) => *s,
             Acc::DecMax(m) => m.unwrap_or(Decimal::ZERO),
             Acc::DecLatest(l) => l.map_or(Decimal::ZERO, |(_, _, v)| v),
+            Acc::LatestId(l) => l.as_ref().map_or(Decimal::ZERO, |(_, _, v)| *v),
+        }
+    }
+
+    /// The empty accumulator of a load's roll-up: counts and distinct codes as they are,
+    /// numbers as exact decimals (pieces of one field may arrive at different scales), and
+    /// `latest` with the record's id.
+    pub(super) fn rolled(a: Aggregation) -> Acc {
+        match a {
+            Aggregation::Count => Acc::Count(0),
+            Aggregation::CountDistinct => Acc::Distinct(Vec::new()),
+            Aggregation::Sum => Acc::DecSum(Decimal::ZERO),
+            Aggregation::Max => Acc::DecMax(None),
+            Aggregation::Latest => Acc::LatestId(None),
+        }
+    }
+
+    /// This piece-level accumulator in the roll-up's form (see `rolled`); a distinct count
+    /// is remapped by the caller. `ids` are the piece's record ids.
+    pub(super) fn into_rolled(self, scale: u32, ids: &IdColumn) -> Acc {
+        let fixed = |v: i128| Decimal::try_from_i128_with_scale(v, scale).unwrap_or(Decimal::MAX);
+        let id = |r: u32| -> Box<str> { ids.get(r as usize).into() };
+        match self {
+            Acc::Sum(v) => Acc::DecSum(fixed(v)),
+            Acc::Max(m) => Acc::DecMax(m.map(|v| fixed(i128::from(v)))),
+            Acc::Latest(l) => Acc::LatestId(l.map(|(t, r, v)| (t, id(r), fixed(i128::from(v))))),
+            Acc::DecLatest(l) => Acc::LatestId(l.map(|(t, r, v)| (t, id(r), v))),
+            other => other,
         }
     }
 
@@ -69,26 +100,34 @@ impl Acc {
         }
     }
 
-    /// Folds `other` (the same aggregation over other records) into `self`. A distinct
-    /// count is folded by `merge_distinct`, which needs a scratch bitset.
-    pub(super) fn merge(&mut self, other: &Acc, ids: &IdColumn) {
+    /// Folds `other` (the same aggregation over other records, in the roll-up's form) into
+    /// `self`. A distinct count is folded by `union_count`, which needs a scratch bitset.
+    pub(super) fn merge(&mut self, other: &Acc) {
         match (self, other) {
             (Acc::Count(a), Acc::Count(b)) => *a += b,
             (Acc::Sum(a), Acc::Sum(b)) => *a += b,
             (Acc::DecSum(a), Acc::DecSum(b)) => *a += b,
             (Acc::Max(a), Acc::Max(b)) => *a = (*a).max(*b),
             (Acc::DecMax(a), Acc::DecMax(b)) => *a = (*a).max(*b),
-            (Acc::Latest(a), Acc::Latest(Some((t, r, v))))
-                if a.is_none_or(|(kt, kr, _)| later(*t, *r as usize, kt, kr, ids)) =>
+            (Acc::LatestId(a), Acc::LatestId(Some((t, id, v))))
+                if a.as_ref().is_none_or(|(kt, kid, _)| (*t, &**id) > (*kt, &**kid)) =>
             {
-                *a = Some((*t, *r, *v));
-            }
-            (Acc::DecLatest(a), Acc::DecLatest(Some((t, r, v))))
-                if a.is_none_or(|(kt, kr, _)| later(*t, *r as usize, kt, kr, ids)) =>
-            {
-                *a = Some((*t, *r, *v));
+                *a = Some((*t, id.clone(), *v));
             }
             _ => {}
+        }
+    }
+
+    /// Moves `other` into `self` (see `merge`), taking its id instead of copying it.
+    pub(super) fn absorb(&mut self, other: Acc) {
+        match (&mut *self, other) {
+            (Acc::LatestId(a), Acc::LatestId(Some((t, id, v)))) => {
+                if a.as_ref().is_none_or(|(kt, kid, _)| (t, &*id) > (*kt, &**kid)) {
+                    *a = Some((t, id, v));
+                }
+            }
+            (Acc::Distinct(a), Acc::Distinct(b)) => a.extend(b),
+            (_, other) => self.merge(&other),
         }
     }
 }

@@ -8,6 +8,8 @@
 //! `aggregate::usage` computes the same thing straight from the records; the tests hold
 //! the two to exact equality.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
@@ -18,6 +20,9 @@ use crate::model::table::{Scalar, ValueColumn};
 
 use super::aggregate::{Acc, Counts, MeterQuantities, ObUsage, Source, breakdown_columns, union_count};
 use super::process::{Outcome, PreparedDataset};
+
+mod growing;
+pub(super) use growing::{GrowingDays, PieceMaps};
 
 /// Days either side of the data's first record that get a precomputed midnight; a record
 /// further away (a stray timestamp) is placed with the time-zone rules directly.
@@ -47,7 +52,6 @@ struct GroupDays {
 struct MeterDays {
     meter: usize,
     scale: u32,
-    decimal: bool,
     days: Vec<Acc>,
     groups: Vec<GroupDays>,
 }
@@ -337,7 +341,6 @@ impl ObDays {
                 MeterDays {
                     meter: m.meter,
                     scale: m.source.scale(),
-                    decimal: m.source.is_decimal(),
                     days: m.days,
                     groups,
                 }
@@ -352,7 +355,7 @@ impl ObDays {
     }
 
     /// This OB's usage in `period`: the same result as `aggregate::usage`.
-    pub fn usage(&self, config: &Config, datasets: &[PreparedDataset], period: &Period) -> ObUsage {
+    pub fn usage(&self, config: &Config, names: &[Arc<str>], period: &Period) -> ObUsage {
         let (first, last) = (period.first_day(), period.last_day());
         let lo = self.dates.partition_point(|d| *d < first);
         let hi = self.dates.partition_point(|d| *d <= last);
@@ -366,7 +369,7 @@ impl ObDays {
         let mut scratch = Vec::new();
         let mut usage = ObUsage::default();
         let mut meters: Vec<Option<MeterQuantities>> = vec![None; config.meters.len()];
-        for ((di, ds), rolled) in datasets.iter().enumerate().zip(&self.datasets) {
+        for ((di, name), rolled) in names.iter().enumerate().zip(&self.datasets) {
             let mut counts = Counts::default();
             for c in &rolled.counts[lo..hi] {
                 counts.in_scope += c.records;
@@ -376,7 +379,7 @@ impl ObDays {
                 counts.rated += c.rated;
             }
             counts.out_of_period = rolled.rows - counts.in_scope;
-            usage.counts.push((ds.name.to_string(), counts));
+            usage.counts.push((name.to_string(), counts));
             usage.suspended.extend(
                 rolled
                     .suspended
@@ -388,16 +391,16 @@ impl ObDays {
                 let meter = &config.meters[m.meter];
                 let q = |a: Decimal| rounding.round6(a / meter.divide_by);
                 let fold = |accs: &[Acc], scratch: &mut Vec<u64>| -> Decimal {
-                    let mut total = Acc::new(meter.aggregation, m.decimal);
+                    let mut total = Acc::rolled(meter.aggregation);
                     if let Acc::Distinct(_) = total {
                         return Decimal::from(union_count(accs.iter(), scratch));
                     }
                     for a in accs {
-                        total.merge(a, &ds.ids);
+                        total.merge(a);
                     }
-                    total.value(m.scale)
+                    total.value(0)
                 };
-                let empty = q(Acc::new(meter.aggregation, m.decimal).value(m.scale));
+                let empty = q(Acc::rolled(meter.aggregation).value(0));
                 let groups = m
                     .groups
                     .iter()
@@ -425,7 +428,7 @@ impl ObDays {
                     groups,
                     daily: period_days
                         .iter()
-                        .map(|d| d.map_or(empty, |d| q(m.days[d].value(m.scale))))
+                        .map(|d| d.map_or(empty, |d| q(m.days[d].value(0))))
                         .collect(),
                 });
             }

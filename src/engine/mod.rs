@@ -1,17 +1,18 @@
 //! The billing engine: pure and deterministic (no files, no clock, no window).
-//! `Engine::new` makes SPEC 4's period-independent decisions once per load; `Engine::run`
-//! cuts a period, aggregates meters for every configured OB and rates the selected ones.
+//! A load streams every dataset's pieces through SPEC 4's period-independent decisions
+//! into each OB's daily roll-up (`stream`); `Engine::run` cuts a period from the roll-up,
+//! and rates the selected OBs.
 
 pub mod aggregate;
 pub mod charge_model;
 pub mod days;
-pub mod dedupe;
 pub mod process;
 pub mod rate;
 pub mod split;
+pub mod stream;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rust_decimal::Decimal;
 
@@ -26,37 +27,18 @@ use crate::report::{
 };
 
 use aggregate::ObUsage;
-use process::{Outcome, PreparedDataset};
 use rate::Money;
 use split::largest_remainder;
+pub use stream::{DatasetRecords, Piece, StreamError, Streamed};
 
-/// Runs `work` for items `0..n` on all cores and returns the results in item order. Items
-/// are handed out largest first, so one big OB does not leave a core idle at the end.
-fn largest_first<T: Send>(n: usize, size: impl Fn(usize) -> usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|o| std::cmp::Reverse(size(*o)));
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |w| w.get())
-        .min(n.max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let done = std::sync::Mutex::new(Vec::with_capacity(n));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(&item) = order.get(i) else { break };
-                    let result = work(item);
-                    if let Ok(mut d) = done.lock() {
-                        d.push((item, result));
-                    }
-                }
-            });
-        }
-    });
-    let mut done = done.into_inner().unwrap_or_default();
-    done.sort_by_key(|(item, _)| *item);
-    done.into_iter().map(|(_, r)| r).collect()
+/// Every configured OB's usage in `period`, straight from whole datasets' records: the
+/// reference the streaming roll-up is tested against.
+pub fn usages_direct(config: &Config, inputs: &Inputs, period: &Period) -> Vec<ObUsage> {
+    let tables = inputs.usage.iter().map(|d| d.table.clone()).collect();
+    let datasets = stream::prepare_whole(config, tables, &inputs.dimensions);
+    (0..config.obs.len())
+        .map(|ob| aggregate::usage(config, &datasets, ob, period))
+        .collect()
 }
 
 /// Which OBs to invoice.
@@ -70,14 +52,13 @@ pub enum Selection {
 #[derive(Debug, Clone)]
 pub struct Engine {
     pub config: Config,
-    pub datasets: Vec<PreparedDataset>,
+    /// What is kept of each usage dataset's records, indexed like `config.datasets`.
+    pub datasets: Vec<DatasetRecords>,
     pub dimensions: HashMap<String, DimensionTable>,
     pub platform_cost: Vec<CostRow>,
     pub files: Vec<InputFile>,
     /// Each OB's records by local day, indexed like `config.obs`.
     pub days: Vec<days::ObDays>,
-    /// How long preparing and rolling up took (shown by `invoice --timings`).
-    pub timings: Vec<(&'static str, std::time::Duration)>,
     /// The run-level unattributable records do not depend on the period: listed by the
     /// first run and shared by every report after it.
     unattributable: std::sync::OnceLock<Unattributable>,
@@ -93,8 +74,37 @@ struct Unattributable {
 }
 
 impl Engine {
-    /// Prepares every usage dataset (record outcomes that do not depend on the period).
-    pub fn new(config: Config, inputs: Inputs) -> Engine {
+    /// Prepares whole datasets already read into tables (each table is one piece).
+    pub fn new(config: Config, mut inputs: Inputs) -> Engine {
+        let pieces = inputs
+            .usage
+            .iter_mut()
+            .enumerate()
+            .map(|(dataset, d)| Piece {
+                dataset,
+                table: std::mem::take(&mut d.table),
+            })
+            .collect();
+        Engine::from_pieces(config, inputs, pieces, 1)
+    }
+
+    /// Streams `pieces` (in dataset, file and row order) on `workers` threads.
+    pub fn from_pieces(config: Config, inputs: Inputs, pieces: Vec<Piece>, workers: usize) -> Engine {
+        let n = pieces.len();
+        let pieces: Vec<Mutex<Option<Piece>>> = pieces.into_iter().map(|p| Mutex::new(Some(p))).collect();
+        let read = |i: usize| -> Result<Option<Piece>, std::convert::Infallible> {
+            Ok(pieces[i].lock().ok().and_then(|mut p| p.take()))
+        };
+        match stream::stream(&config, &inputs.dimensions, n, workers, &read, &|| false, &|_| {}) {
+            Ok(streamed) => Engine::assemble(config, inputs, streamed),
+            Err(stream::StreamError::Cancelled) => unreachable!("nothing cancels this load"),
+            Err(stream::StreamError::Read(never)) => match never {},
+        }
+    }
+
+    /// The engine of a finished streaming load; `inputs` names the files read (their
+    /// tables are not used).
+    pub fn assemble(config: Config, inputs: Inputs, streamed: Streamed) -> Engine {
         let mut files = Vec::new();
         for ds in &inputs.usage {
             files.extend(ds.files.iter().map(|f| InputFile::new(&ds.name, f)));
@@ -111,46 +121,34 @@ impl Engine {
                 .iter()
                 .map(|f| InputFile::new(crate::model::config::PLATFORM_COST, f)),
         );
-
-        let started = std::time::Instant::now();
-        let dimensions = inputs.dimensions;
-        let datasets: Vec<PreparedDataset> = config
-            .datasets
-            .iter()
-            .zip(inputs.usage)
-            .map(|(ds, data)| process::prepare(&config, ds, data, &dimensions))
-            .collect();
-        let prepared = started.elapsed();
-        let days = largest_first(
-            config.obs.len(),
-            |o| datasets.iter().map(|d| d.rows_by_ob[o].len()).sum(),
-            |o| days::ObDays::build(&config, &datasets, o),
-        );
         Engine {
             config,
-            datasets,
-            dimensions,
+            datasets: streamed.datasets,
+            dimensions: inputs.dimensions,
             platform_cost: inputs.platform_cost,
             files,
-            days,
-            timings: vec![("prepare", prepared), ("roll up", started.elapsed() - prepared)],
+            days: streamed.days,
             unattributable: std::sync::OnceLock::new(),
         }
     }
 
-    /// Every configured OB's usage in `period`, folded from the daily roll-up.
-    pub fn usages(&self, period: &Period) -> Vec<ObUsage> {
-        self.days
-            .iter()
-            .map(|d| d.usage(&self.config, &self.datasets, period))
-            .collect()
+    /// Records read, over every usage dataset.
+    pub fn rows_read(&self) -> usize {
+        self.datasets.iter().map(|d| d.rows).sum()
     }
 
-    /// Every configured OB's usage in `period`, straight from the records (the reference
-    /// the roll-up is tested against).
-    pub fn usages_direct(&self, period: &Period) -> Vec<ObUsage> {
-        (0..self.config.obs.len())
-            .map(|ob| aggregate::usage(&self.config, &self.datasets, ob, period))
+    /// The latest month (UTC) in which a record that belongs to an OB falls.
+    pub fn latest_month(&self) -> Option<crate::model::YearMonth> {
+        let max = self.datasets.iter().filter_map(|d| d.latest_us).max()?;
+        crate::model::period::utc_date(max).map(crate::model::YearMonth::of)
+    }
+
+    /// Every configured OB's usage in `period`, folded from the daily roll-up.
+    pub fn usages(&self, period: &Period) -> Vec<ObUsage> {
+        let names: Vec<Arc<str>> = self.datasets.iter().map(|d| Arc::clone(&d.name)).collect();
+        self.days
+            .iter()
+            .map(|d| d.usage(&self.config, &names, period))
             .collect()
     }
 
@@ -200,12 +198,7 @@ impl Engine {
             let mut by_dataset = Vec::new();
             for (di, ds) in self.datasets.iter().enumerate() {
                 let before = records.len();
-                records.extend(
-                    ds.issues
-                        .iter()
-                        .filter(|i| ds.outcome[i.row as usize] == Outcome::Unattributable)
-                        .map(|issue| self.entry(di, issue)),
-                );
+                records.extend(ds.unattributable.iter().map(|issue| self.entry(di, issue)));
                 by_dataset.push((records.len() - before) as u64);
             }
             Unattributable {

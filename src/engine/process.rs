@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::model::Config;
 use crate::model::config::{Condition, DatasetConfig, Literal};
-use crate::model::inputs::{DatasetData, DimensionTable};
+use crate::model::inputs::DimensionTable;
 use crate::model::money::parse_decimal;
 use crate::model::table::{CellState, Column, Form, IdColumn, Scalar, Table, ValueColumn};
 
@@ -81,8 +81,10 @@ pub struct PreparedDataset {
     pub meter_mask: Vec<u64>,
     pub slots: Vec<MeterSlot>,
     pub ids: IdColumn,
-    /// Suspended and unattributable records, by row.
+    /// Suspended records, by row.
     pub issues: Vec<Issue>,
+    /// Unattributable records, by row.
+    pub unattributable: Vec<Issue>,
     /// Row numbers of each OB's records, in file order.
     pub rows_by_ob: Vec<Vec<u32>>,
     /// The columns rating still needs: breakdown and distinct values, and measured numbers
@@ -90,6 +92,26 @@ pub struct PreparedDataset {
     pub table: Table,
     /// Measured numbers in fixed point, by field.
     pub fixed: HashMap<String, crate::model::table::FixedColumn>,
+}
+
+impl PreparedDataset {
+    /// SPEC 4 rule 3 for this piece: `duplicate[r]` says that row `r`'s id was seen before
+    /// (earlier in this piece or in an earlier one). An unattributable record stays so;
+    /// any other becomes a duplicate, whatever rules 4 to 6 had said.
+    pub fn mark_duplicates(&mut self, duplicate: &[bool]) {
+        let mut any = false;
+        for (r, dup) in duplicate.iter().enumerate() {
+            if *dup && self.outcome[r] != Outcome::Unattributable {
+                self.outcome[r] = Outcome::Duplicate;
+                self.meter_mask[r] = 0;
+                any = true;
+            }
+        }
+        if any {
+            self.issues
+                .retain(|i| self.outcome[i.row as usize] == Outcome::Suspended);
+        }
+    }
 }
 
 /// Whether a value satisfies a literal, by the literal's type (SPEC 2 and 4: typed equality,
@@ -140,14 +162,16 @@ fn value_column<'a>(table: &'a Table, field: &str) -> Option<&'a ValueColumn> {
     }
 }
 
-/// Decides every record's period-independent outcome.
+/// Decides every record's period-independent outcome, taking every id as seen for the first
+/// time: whether it was seen before depends on the records before this piece, so the caller
+/// marks duplicates afterwards (`PreparedDataset::mark_duplicates`).
 pub fn prepare(
     config: &Config,
     ds: &DatasetConfig,
-    data: DatasetData,
+    table: Table,
     dimensions: &HashMap<String, DimensionTable>,
 ) -> PreparedDataset {
-    let mut table = data.table;
+    let mut table = table;
     let rows = table.rows;
     let ids = match table.take(&ds.id_field, Form::Id) {
         Some(Column::Id(c)) => c,
@@ -251,12 +275,11 @@ pub fn prepare(
     let mut ob = Vec::with_capacity(rows);
     let mut meter_mask = vec![0u64; rows];
     let mut issues = Vec::new();
+    let mut unattributable_issues = Vec::new();
     let mut rows_by_ob: Vec<Vec<u32>> = vec![Vec::new(); config.obs.len()];
-    let duplicate = super::dedupe::duplicates(&ids);
     for r in 0..rows {
         let row = r as u32;
         let id_ok = ids.state(r) == CellState::Ok;
-        let first = id_ok && !duplicate[r];
         let issue = |code: Code, field: &Arc<str>, value: &Arc<str>, message: &Arc<str>| Issue {
             row,
             code,
@@ -285,7 +308,7 @@ pub fn prepare(
             None
         };
         if let Some(i) = unattributable {
-            issues.push(i);
+            unattributable_issues.push(i);
             outcome.push(Outcome::Unattributable);
             ob.push(NO_OB);
             continue;
@@ -293,11 +316,7 @@ pub fn prepare(
         let o = ob_per_code[ob_code as usize].unwrap_or(NO_OB);
         ob.push(o);
         rows_by_ob[o as usize].push(row);
-        // Rules 3 to 6 (rule 2, the period, is applied when rating).
-        if !first {
-            outcome.push(Outcome::Duplicate);
-            continue;
-        }
+        // Rules 4 to 6 (rule 2, the period, is applied when rating; rule 3 by the caller).
         if excluded.as_ref().is_some_and(|e| e[r]) {
             outcome.push(Outcome::Excluded);
             continue;
@@ -334,7 +353,6 @@ pub fn prepare(
         }
         meter_mask[r] = mask;
     }
-    drop(duplicate);
 
     // Keep only what rating reads.
     let mut keep: Vec<(String, Form)> = Vec::new();
@@ -359,25 +377,12 @@ pub fn prepare(
         .filter(|(_, f)| *f == Form::Number)
         .map(|(n, _)| n.clone())
         .collect();
-    // One column per thread: each is a pass over every record.
-    let converted: Vec<(String, Option<crate::model::table::FixedColumn>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = numeric
-            .into_iter()
-            .map(|field| {
-                let table = &table;
-                scope.spawn(move || {
-                    let f = match table.column(&field, Form::Number) {
-                        Some(Column::Number(c)) => crate::model::table::FixedColumn::from_numbers(c),
-                        _ => None,
-                    };
-                    (field, f)
-                })
-            })
-            .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
-    for (field, f) in converted {
-        if let Some(f) = f {
+    for field in numeric {
+        let converted = match table.column(&field, Form::Number) {
+            Some(Column::Number(c)) => crate::model::table::FixedColumn::from_numbers(c),
+            _ => None,
+        };
+        if let Some(f) = converted {
             table.take(&field, Form::Number);
             fixed.insert(field, f);
         }
@@ -393,6 +398,7 @@ pub fn prepare(
         slots,
         ids,
         issues,
+        unattributable: unattributable_issues,
         rows_by_ob,
         table,
         fixed,

@@ -500,6 +500,8 @@ impl WorkbenchApp {
             Command::ToggleTheme => self.settings.dark = !self.settings.dark,
             Command::Cancel => {
                 if let Some(job) = self.job.take() {
+                    // The worker checks the flag before every piece and stops.
+                    job.progress.cancel.store(true, Ordering::Relaxed);
                     self.status = format!("{} cancelled.", job.title);
                 }
                 self.pending = None;
@@ -989,33 +991,24 @@ fn repaint_fn(ctx: Option<&egui::Context>) -> impl Fn() + Send + 'static {
     }
 }
 
-/// Reads everything for the window, counting files for the progress bar.
+/// Reads everything for the window, counting files for the progress bar; stops soon
+/// after the job is cancelled.
 fn load_inputs(data: &Path, config_path: &Path, progress: &Progress) -> Result<Arc<Loaded>, String> {
-    let config = Config::load(config_path).map_err(|e| e.to_string())?;
-    let catalog = Catalog::discover(data).map_err(|e| e.to_string())?;
-    let mut total = 0;
-    for name in config.referenced_datasets() {
-        if let Some(entry) = catalog.find(&name) {
-            let pinned = config.dataset(&name).and_then(|d| d.version);
-            total += entry.files(pinned).map(|f| f.1.len()).unwrap_or(0);
+    if let Ok(config) = Config::load(config_path)
+        && let Ok(catalog) = Catalog::discover(data)
+    {
+        let mut total = 0;
+        for name in config.referenced_datasets() {
+            if let Some(entry) = catalog.find(&name) {
+                let pinned = config.dataset(&name).and_then(|d| d.version);
+                total += entry.files(pinned).map(|f| f.1.len()).unwrap_or(0);
+            }
         }
+        progress.total.store(total + 1, Ordering::Relaxed);
     }
-    progress.total.store(total + 1, Ordering::Relaxed);
-    let on_file = |_: &Path| {
-        progress.done.fetch_add(1, Ordering::Relaxed);
-    };
-    let started = std::time::Instant::now();
-    let inputs = crate::import::load(&config, &catalog, &on_file).map_err(|e| e.to_string())?;
-    let read = started.elapsed();
-    let engine = crate::engine::Engine::new(config, inputs);
+    let loaded = crate::load(data, config_path, progress).map_err(|e| format!("{e:#}"))?;
     progress.done.fetch_add(1, Ordering::Relaxed);
-    let mut timings = vec![("read", read)];
-    timings.extend(engine.timings.iter().copied());
-    Ok(Arc::new(Loaded {
-        catalog,
-        engine,
-        timings,
-    }))
+    Ok(Arc::new(loaded))
 }
 
 fn open_folder(dir: &Path) {

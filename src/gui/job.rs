@@ -23,11 +23,21 @@ pub enum JobOutput {
     Exported(Result<Vec<PathBuf>, String>),
 }
 
-/// Progress counters a worker updates.
+/// Progress counters a worker updates, and the cancel flag it checks.
 #[derive(Default)]
 pub struct Progress {
     pub done: AtomicUsize,
     pub total: AtomicUsize,
+    pub cancel: std::sync::atomic::AtomicBool,
+}
+
+impl crate::import::Progress for Progress {
+    fn file_done(&self, _: &std::path::Path) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
 }
 
 impl Progress {

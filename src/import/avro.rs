@@ -70,30 +70,20 @@ fn read_in_runs(path: &Path, plan: &FieldPlan, max_runs: usize, min_run_bytes: u
     // file of its own (the header, then whole blocks), and the runs are joined in order.
     let runs = split_blocks(&blocks, max_runs, min_run_bytes);
     let decode_run = |(first, last): (usize, usize)| -> Result<Table, ImportError> {
-        let mut builder = TableBuilder::new(path, plan, &columns)?;
         let (start, end) = if first < last {
             (blocks[first].start, blocks[last - 1].end)
         } else {
             (header_len, header_len)
         };
         let first_record = blocks[..first].iter().map(|b| b.records).sum::<u64>();
-        let input = Cursor::new(&bytes[..header_len]).chain(Cursor::new(&bytes[start..end]));
-        let reader = ReaderBuilder::new()
-            .with_batch_size(BATCH_ROWS)
-            .with_projection(used.clone())
-            .build(input)
-            .map_err(|e| bad(format!("cannot decode: {e}")))?;
-        let mut rows = 0usize;
-        for batch in reader {
-            let batch =
-                batch.map_err(|e| bad(format!("cannot decode record {}: {e}", first_record + rows as u64 + 1)))?;
-            for (out_idx, source_idx) in used.iter().enumerate() {
-                push_array(&mut builder, *source_idx, batch.column(out_idx));
-            }
-            rows += batch.num_rows();
-        }
-        builder.rows = rows;
-        Ok(builder.finish())
+        decode_blocks(
+            path,
+            plan,
+            &columns,
+            &bytes[..header_len],
+            &bytes[start..end],
+            first_record,
+        )
     };
     let parts: Vec<Result<Table, ImportError>> = if runs.len() <= 1 {
         vec![decode_run((0, blocks.len()))]
@@ -156,15 +146,68 @@ fn split_blocks(blocks: &[Block], parts: usize, min_bytes: usize) -> Vec<(usize,
 
 /// Walks the blocks after the header: count, size, data, sync marker. Returns the blocks.
 fn check_framing(bytes: &[u8], header_len: usize, sync: [u8; 16]) -> Result<Vec<Block>, String> {
+    let mut at = |pos: usize, buf: &mut [u8]| {
+        let n = buf.len().min(bytes.len().saturating_sub(pos));
+        buf[..n].copy_from_slice(&bytes[pos..pos + n]);
+        n
+    };
+    walk_blocks(&mut at, bytes.len(), header_len, sync)
+}
+
+/// `check_framing` over a file, reading only each block's header and sync marker.
+fn check_file_framing(
+    file: &mut std::fs::File,
+    len: usize,
+    header_len: usize,
+    sync: [u8; 16],
+) -> Result<Vec<Block>, String> {
+    use std::io::{Seek, SeekFrom};
+    let mut failed = None;
+    let mut at = |pos: usize, buf: &mut [u8]| {
+        let mut n = 0;
+        if let Err(e) = file.seek(SeekFrom::Start(pos as u64)) {
+            failed.get_or_insert(e.to_string());
+            return 0;
+        }
+        while n < buf.len() {
+            match file.read(&mut buf[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) => {
+                    failed.get_or_insert(e.to_string());
+                    break;
+                }
+            }
+        }
+        n
+    };
+    let blocks = walk_blocks(&mut at, len, header_len, sync);
+    match failed {
+        Some(e) => Err(e),
+        None => blocks,
+    }
+}
+
+/// The block walk of `check_framing`: `at(pos, buf)` fills `buf` from byte `pos` and
+/// returns how many bytes it could.
+fn walk_blocks(
+    at: &mut dyn FnMut(usize, &mut [u8]) -> usize,
+    len: usize,
+    header_len: usize,
+    sync: [u8; 16],
+) -> Result<Vec<Block>, String> {
     let mut pos = header_len;
     let mut blocks = Vec::new();
     let mut block = 0u64;
-    while pos < bytes.len() {
+    let mut head = [0u8; 20];
+    while pos < len {
         let start = pos;
-        let count = read_long(bytes, &mut pos)
-            .ok_or_else(|| format!("truncated: block {} header cut at byte {start}", block + 1))?;
-        let size = read_long(bytes, &mut pos)
-            .ok_or_else(|| format!("truncated: block {} header cut at byte {start}", block + 1))?;
+        let got = at(pos, &mut head);
+        let mut p = 0;
+        let cut = || format!("truncated: block {} header cut at byte {start}", block + 1);
+        let count = read_long(&head[..got], &mut p).ok_or_else(cut)?;
+        let size = read_long(&head[..got], &mut p).ok_or_else(cut)?;
+        pos += p;
         if count < 0 || size < 0 {
             return Err(format!(
                 "garbled: block {} at byte {start} has a negative count or size",
@@ -175,15 +218,15 @@ fn check_framing(bytes: &[u8], header_len: usize, sync: [u8; 16]) -> Result<Vec<
             .checked_add(size as usize)
             .and_then(|e| e.checked_add(16))
             .ok_or_else(|| format!("garbled: block {} at byte {start} is too large", block + 1))?;
-        if end > bytes.len() {
+        if end > len {
             return Err(format!(
-                "truncated: block {} at byte {start} needs {} bytes but the file ends at byte {}",
+                "truncated: block {} at byte {start} needs {} bytes but the file ends at byte {len}",
                 block + 1,
                 end - start,
-                bytes.len()
             ));
         }
-        if bytes[end - 16..end] != sync {
+        let mut marker = [0u8; 16];
+        if at(end - 16, &mut marker) != 16 || marker != sync {
             return Err(format!(
                 "garbled: block {} at byte {start} does not end with the file's sync marker",
                 block + 1
@@ -198,6 +241,120 @@ fn check_framing(bytes: &[u8], header_len: usize, sync: [u8; 16]) -> Result<Vec<
         pos = end;
     }
     Ok(blocks)
+}
+
+/// How a big Avro file is read in pieces: its header (schema, codec, sync marker), its
+/// columns, and runs of whole blocks of about equal size.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    header: Vec<u8>,
+    pub columns: Vec<(String, SourceType)>,
+    /// (first byte, end byte, records before the run) of each run.
+    runs: Vec<(usize, usize, u64)>,
+}
+
+impl Layout {
+    pub fn runs(&self) -> usize {
+        self.runs.len()
+    }
+}
+
+/// Reads a file's header and block framing (not its data) and splits its blocks into
+/// runs of about `run_bytes` each.
+pub fn layout(path: &Path, run_bytes: usize) -> Result<Layout, ImportError> {
+    let bad = |message: String| ImportError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    let len = file.metadata().map_err(|e| ImportError::io(path, e))?.len() as usize;
+    let header = read_header_info(std::io::BufReader::new(&mut file))
+        .map_err(|e| bad(format!("not a readable Avro object container file: {e}")))?;
+    header
+        .compression()
+        .map_err(|e| bad(format!("unsupported Avro codec: {e}")))?;
+    let header_len = header.header_len() as usize;
+    let blocks = check_file_framing(&mut file, len, header_len, header.sync()).map_err(bad)?;
+    let mut head = vec![0u8; header_len];
+    {
+        use std::io::{Seek, SeekFrom};
+        file.seek(SeekFrom::Start(0)).map_err(|e| ImportError::io(path, e))?;
+        file.read_exact(&mut head).map_err(|e| ImportError::io(path, e))?;
+    }
+    let probe = ReaderBuilder::new()
+        .build(Cursor::new(&head[..]))
+        .map_err(|e| bad(format!("cannot decode the Avro schema: {e}")))?;
+    let columns = probe
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), source_type(f.data_type())))
+        .collect();
+    let total: usize = blocks.iter().map(|b| b.end - b.start).sum();
+    let runs = split_blocks(&blocks, total.div_ceil(run_bytes.max(1)).max(1), 1)
+        .into_iter()
+        .map(|(first, last)| {
+            let before = blocks[..first].iter().map(|b| b.records).sum();
+            if first < last {
+                (blocks[first].start, blocks[last - 1].end, before)
+            } else {
+                (header_len, header_len, before)
+            }
+        })
+        .collect();
+    Ok(Layout {
+        header: head,
+        columns,
+        runs,
+    })
+}
+
+/// Reads run `run` of a file laid out by `layout` into a table of the plan's fields.
+pub fn read_run(path: &Path, layout: &Layout, run: usize, plan: &FieldPlan) -> Result<Table, ImportError> {
+    use std::io::{Seek, SeekFrom};
+    let (start, end, first_record) = layout.runs[run];
+    let mut bytes = vec![0u8; end - start];
+    let mut file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    file.seek(SeekFrom::Start(start as u64))
+        .and_then(|_| file.read_exact(&mut bytes))
+        .map_err(|e| ImportError::io(path, e))?;
+    decode_blocks(path, plan, &layout.columns, &layout.header, &bytes, first_record)
+}
+
+/// Decodes whole blocks (`blocks`, after the file's `header`) into a table.
+fn decode_blocks(
+    path: &Path,
+    plan: &FieldPlan,
+    columns: &[(String, SourceType)],
+    header: &[u8],
+    blocks: &[u8],
+    first_record: u64,
+) -> Result<Table, ImportError> {
+    let bad = |message: String| ImportError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut builder = TableBuilder::new(path, plan, columns)?;
+    let used = builder.used_sources();
+    if used.is_empty() {
+        return Ok(builder.finish());
+    }
+    let input = Cursor::new(header).chain(Cursor::new(blocks));
+    let reader = ReaderBuilder::new()
+        .with_batch_size(BATCH_ROWS)
+        .with_projection(used.clone())
+        .build(input)
+        .map_err(|e| bad(format!("cannot decode: {e}")))?;
+    let mut rows = 0usize;
+    for batch in reader {
+        let batch = batch.map_err(|e| bad(format!("cannot decode record {}: {e}", first_record + rows as u64 + 1)))?;
+        for (out_idx, source_idx) in used.iter().enumerate() {
+            push_array(&mut builder, *source_idx, batch.column(out_idx));
+        }
+        rows += batch.num_rows();
+    }
+    builder.rows = rows;
+    Ok(builder.finish())
 }
 
 /// Avro `long`: zig-zag variable-length integer.

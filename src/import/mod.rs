@@ -201,6 +201,10 @@ pub fn read_parts(
 /// Progress of a load, for the command line and the window.
 pub trait Progress: Sync {
     fn file_done(&self, path: &Path);
+    /// Whether the user asked to stop; a load checks it before every piece.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 impl<F: Fn(&Path) + Sync> Progress for F {
@@ -209,18 +213,13 @@ impl<F: Fn(&Path) + Sync> Progress for F {
     }
 }
 
-/// Reads every dataset the configuration uses from `dir`.
+/// Reads every dataset the configuration uses from `dir`, usage datasets whole (the
+/// reference the streaming load is tested against; a load streams them, see `StreamPlan`).
 pub fn load(config: &Config, catalog: &Catalog, progress: &dyn Progress) -> Result<Inputs, ImportError> {
     let on_file = |p: &Path| progress.file_done(p);
-    let entry_for = |name: &str| {
-        catalog.find(name).ok_or_else(|| ImportError::NotFound {
-            dir: catalog.dir.clone(),
-            name: name.to_string(),
-        })
-    };
-    let mut inputs = Inputs::default();
+    let mut inputs = load_support(config, catalog, progress)?;
     for ds in &config.datasets {
-        let entry = entry_for(&ds.name)?;
+        let entry = entry_for(catalog, &ds.name)?;
         let (version, files) = entry.files(ds.version)?;
         let plan = config.field_plan(ds);
         let (table, infos) = read_parts(&files, &plan, &on_file)?;
@@ -231,8 +230,23 @@ pub fn load(config: &Config, catalog: &Catalog, progress: &dyn Progress) -> Resu
             table,
         });
     }
+    Ok(inputs)
+}
+
+fn entry_for<'a>(catalog: &'a Catalog, name: &str) -> Result<&'a discover::Entry, ImportError> {
+    catalog.find(name).ok_or_else(|| ImportError::NotFound {
+        dir: catalog.dir.clone(),
+        name: name.to_string(),
+    })
+}
+
+/// Reads the dimension tables and Platform_Cost: what every piece of a usage dataset is
+/// checked against. The usage datasets are left empty.
+pub fn load_support(config: &Config, catalog: &Catalog, progress: &dyn Progress) -> Result<Inputs, ImportError> {
+    let on_file = |p: &Path| progress.file_done(p);
+    let mut inputs = Inputs::default();
     for dim in &config.dimensions {
-        let entry = entry_for(&dim.dataset)?;
+        let entry = entry_for(catalog, &dim.dataset)?;
         let (_, files) = entry.files(dim.version)?;
         let mut plan = FieldPlan::default();
         plan.add(&dim.key, Form::Value, true);
@@ -260,7 +274,7 @@ pub fn load(config: &Config, catalog: &Catalog, progress: &dyn Progress) -> Resu
         );
     }
     if config.uses_platform_cost() {
-        let entry = entry_for(PLATFORM_COST)?;
+        let entry = entry_for(catalog, PLATFORM_COST)?;
         let (_, files) = entry.files(None)?;
         let mut plan = FieldPlan::default();
         plan.add("date", Form::Time, true);
@@ -272,6 +286,156 @@ pub fn load(config: &Config, catalog: &Catalog, progress: &dyn Progress) -> Resu
         inputs.platform_cost_files = infos;
     }
     Ok(inputs)
+}
+
+/// Bytes of Avro blocks a streamed piece holds: small enough that a few pieces in flight
+/// per core stay far below the roll-up in memory, large enough to keep the decoder busy.
+pub const PIECE_BYTES: usize = 8 << 20;
+
+/// One unit of a streaming load, in dataset, file and row order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// SHA-256 of a file (for Run info); no records.
+    Hash { dataset: usize, file: usize },
+    /// A run of blocks of an Avro file.
+    Run { dataset: usize, file: usize, run: usize },
+    /// A dataset read whole (formats other than Avro).
+    Whole { dataset: usize },
+}
+
+/// A usage dataset as a streaming load reads it.
+#[derive(Debug)]
+pub struct PlannedDataset {
+    pub name: String,
+    pub version: Option<u32>,
+    pub files: Vec<PathBuf>,
+    plan: FieldPlan,
+    /// Avro layouts, one per file; empty when the dataset is read whole.
+    layouts: Vec<avro::Layout>,
+    /// The planned columns some file of the dataset has: a piece without one of them gets
+    /// it as nulls, as if the files had been joined.
+    present: Vec<(String, Form)>,
+    sha256: Vec<std::sync::OnceLock<String>>,
+    rows: Vec<AtomicUsize>,
+    whole: std::sync::OnceLock<Vec<FileInfo>>,
+}
+
+/// Every usage dataset of a configuration, split into tasks for a streaming load.
+#[derive(Debug)]
+pub struct StreamPlan {
+    pub datasets: Vec<PlannedDataset>,
+    pub tasks: Vec<Task>,
+}
+
+impl StreamPlan {
+    /// Finds every usage dataset's files and reads the framing and schema of its Avro
+    /// files (not their records). A dataset whose files are all Avro is read in runs of
+    /// blocks; any other is read whole, as one piece.
+    pub fn new(config: &Config, catalog: &Catalog) -> Result<StreamPlan, ImportError> {
+        let mut datasets = Vec::new();
+        let mut tasks = Vec::new();
+        for (d, ds) in config.datasets.iter().enumerate() {
+            let entry = entry_for(catalog, &ds.name)?;
+            let (version, files) = entry.files(ds.version)?;
+            let plan = config.field_plan(ds);
+            let all_avro = !files.is_empty() && files.iter().all(|f| matches!(format_of(f), Ok(Format::Avro)));
+            let mut layouts = Vec::new();
+            let mut present: Vec<(String, Form)> = Vec::new();
+            if all_avro {
+                for (i, f) in files.iter().enumerate() {
+                    let layout = avro::layout(f, PIECE_BYTES)?;
+                    let builder = sink::TableBuilder::new(f, &plan, &layout.columns)?;
+                    for (key, _) in &builder.targets {
+                        if !present.contains(key) {
+                            present.push(key.clone());
+                        }
+                    }
+                    tasks.push(Task::Hash { dataset: d, file: i });
+                    tasks.extend((0..layout.runs()).map(|run| Task::Run {
+                        dataset: d,
+                        file: i,
+                        run,
+                    }));
+                    layouts.push(layout);
+                }
+            } else {
+                tasks.push(Task::Whole { dataset: d });
+            }
+            datasets.push(PlannedDataset {
+                name: ds.name.clone(),
+                version,
+                sha256: files.iter().map(|_| std::sync::OnceLock::new()).collect(),
+                rows: files.iter().map(|_| AtomicUsize::new(0)).collect(),
+                files,
+                plan,
+                layouts,
+                present,
+                whole: std::sync::OnceLock::new(),
+            });
+        }
+        Ok(StreamPlan { datasets, tasks })
+    }
+
+    /// Runs task `i`: the dataset and the records it read, if it reads records.
+    pub fn read(&self, i: usize) -> Result<Option<(usize, Table)>, ImportError> {
+        match self.tasks[i] {
+            Task::Hash { dataset, file } => {
+                let d = &self.datasets[dataset];
+                let sha = sha256_file(&d.files[file])?;
+                let _ = d.sha256[file].set(sha);
+                Ok(None)
+            }
+            Task::Run { dataset, file, run } => {
+                let d = &self.datasets[dataset];
+                let mut table = avro::read_run(&d.files[file], &d.layouts[file], run, &d.plan)?;
+                for (field, form) in &d.present {
+                    let key = (field.clone(), *form);
+                    if !table.columns.contains_key(&key) {
+                        table
+                            .columns
+                            .insert(key, crate::model::table::null_column(*form, table.rows));
+                    }
+                }
+                d.rows[file].fetch_add(table.rows, Ordering::Relaxed);
+                Ok(Some((dataset, table)))
+            }
+            Task::Whole { dataset } => {
+                let d = &self.datasets[dataset];
+                let (table, infos) = read_parts(&d.files, &d.plan, &|_: &Path| {})?;
+                let _ = d.whole.set(infos);
+                Ok(Some((dataset, table)))
+            }
+        }
+    }
+
+    /// The files task `i` reads (for progress: a file is done when all its tasks are).
+    pub fn task_file(&self, i: usize) -> Vec<&Path> {
+        match self.tasks[i] {
+            Task::Hash { dataset, file } | Task::Run { dataset, file, .. } => {
+                vec![self.datasets[dataset].files[file].as_path()]
+            }
+            Task::Whole { dataset } => self.datasets[dataset].files.iter().map(PathBuf::as_path).collect(),
+        }
+    }
+
+    /// What was read of each usage dataset, once every task has run.
+    pub fn file_infos(&self, dataset: usize) -> Vec<FileInfo> {
+        let d = &self.datasets[dataset];
+        if let Some(infos) = d.whole.get() {
+            return infos.clone();
+        }
+        d.files
+            .iter()
+            .enumerate()
+            .map(|(i, path)| FileInfo {
+                path: path.clone(),
+                bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+                rows: d.rows[i].load(Ordering::Relaxed),
+                format: Format::Avro,
+                sha256: d.sha256[i].get().cloned().unwrap_or_default(),
+            })
+            .collect()
+    }
 }
 
 /// Platform_Cost rows; an unreadable date or amount, or a foreign currency, is an error

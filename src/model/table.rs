@@ -288,6 +288,15 @@ impl ValueColumn {
         code
     }
 
+    /// The code of `value`, adding it if new; copies the value only when it is new.
+    pub fn intern(&mut self, value: &Scalar) -> u32 {
+        match value {
+            Scalar::Text(t) => self.text_code(t),
+            Scalar::Null => 0,
+            other => self.code_of(other.clone()),
+        }
+    }
+
     pub fn push(&mut self, value: Scalar) {
         let code = self.code_of(value);
         self.codes.push(code);

@@ -97,6 +97,9 @@ exclude = {{ status = ["failed"] }}
         s.push('\n');
     }
     s.push_str(METERS_AND_PRICES);
+    if opts.high_cardinality {
+        s.push_str(HIGH_CARDINALITY_METERS);
+    }
     let mut month = opts.start;
     for i in 0..opts.months {
         for (currency, base, step) in FX_BASE {
@@ -132,6 +135,41 @@ impl YearBack for chrono::NaiveDate {
         chrono::NaiveDate::from_ymd_opt(self.year() - 1, 1, 1).unwrap_or(self)
     }
 }
+
+/// What a platform at scale meters besides: distinct sessions (millions of values) and
+/// voice interactions per app.
+const HIGH_CARDINALITY_METERS: &str = r#"[[meter]]
+code = "sessions"
+name = "Conversations"
+dataset = "Aura_Audit"
+aggregation = "count_distinct"
+field = "session_id"
+unit = "sessions"
+
+[[meter]]
+code = "voice_interactions"
+name = "Voice interactions"
+dataset = "Aura_Audit"
+aggregation = "count"
+where = { interaction_type = ["voice"] }
+unit = "interactions"
+breakdown = ["app_id"]
+
+[[charge]]
+concept = "SESSIONS"
+description = "Conversations"
+meter = "sessions"
+model = "graduated"
+tiers = [ { up_to = "100000", unit_price = "0.0030" }, { unit_price = "0.0020" } ]
+
+[[charge]]
+concept = "VOICE_CALLS"
+description = "Voice interactions"
+meter = "voice_interactions"
+model = "per_unit"
+unit_price = "0.0010"
+
+"#;
 
 const METERS_AND_PRICES: &str = r#"[[meter]]
 code = "voice_minutes"

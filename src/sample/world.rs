@@ -290,11 +290,7 @@ impl World {
             } else {
                 Some(ob.country.to_string())
             };
-            c.event_id.push(Some(format!(
-                "evt-{:016x}-{:08}",
-                self.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 16,
-                *serial
-            )));
+            c.event_id.push(Some(super::event_id(opts, self.seed, *serial)));
             c.event_ts.push(ts);
             c.country_id.push(country);
             c.brand_id.push(if rng.random::<f64>() < 0.05 {
@@ -330,9 +326,15 @@ impl World {
             } else {
                 Some(format!("CC{:03}", rng.random_range(1..=CONTACT.len())))
             });
-            let user = (rng.random::<f64>().powi(3) * f64::from(ob.users)) as u32;
-            c.user_id.push(Some(format!("u-{}-{user:06}", ob.code)));
-            c.session_id.push(Some(format!("s-{}-{:07}", ob.code, *serial / 4)));
+            if opts.high_cardinality {
+                let (user, session) = super::drawn_user(rng, opts, self.seed, ob.code, ob.weight);
+                c.user_id.push(Some(user));
+                c.session_id.push(Some(session));
+            } else {
+                let user = (rng.random::<f64>().powi(3) * f64::from(ob.users)) as u32;
+                c.user_id.push(Some(format!("u-{}-{user:06}", ob.code)));
+                c.session_id.push(Some(format!("s-{}-{:07}", ob.code, *serial / 4)));
+            }
             c.interaction_type
                 .push(Some(["text", "voice", "image"][kind].to_string()));
             let audio = if kind == 1 {
@@ -380,7 +382,7 @@ impl World {
         write: &mut dyn FnMut(Batch) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x6a7e);
-        let total = (opts.events / 10).max(100);
+        let total = (opts.events / if opts.high_cardinality { 4 } else { 10 }).max(100);
         let mut serial = 0u64;
         let mut left = total;
         while left > 0 {
