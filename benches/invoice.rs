@@ -1,8 +1,13 @@
-//! End-to-end benchmark: generate 1M and 10M Aura events (Avro and Parquet), then time
-//! `billing-workbench invoice --ob all --json` for one month and report events per second
-//! and peak memory of the process.
+//! End-to-end benchmark: generate Aura exports, then time `billing-workbench invoice --ob
+//! all --json` for one month against a floor measured in the same run, the bare arrow-avro
+//! decode of the same files (every field, all cores), and report the ratio and the peak
+//! memory of the process.
 //!
-//! `cargo bench` (release build). Sizes: `BENCH_EVENTS=1000000,10000000` (default).
+//! `cargo bench` (release build). Exports: `BENCH_SETS` (default
+//! `hard-1000000,hard-10000000,avro-10000000,parquet-10000000`), each `SHAPE-EVENTS` where
+//! SHAPE is `hard` (`sample --high-cardinality --months 3`: long unique ids, millions of
+//! distinct users and sessions, three months in one export), `avro` or `parquet` (the
+//! default sample, one month). Add `hard-50000000` for the large case (6 GB of Avro).
 //! Data is generated once into `BENCH_DIR` (default `bench-data/`) and reused.
 //! Each command runs `BENCH_RUNS` times (default 3); the median run is reported with the
 //! fastest and slowest, because wall time on a shared 2-core machine varies by 10-15%.
@@ -47,32 +52,112 @@ fn measure(args: &[&str]) -> (Duration, u64, i32) {
     (start.elapsed(), peak, status.code().unwrap_or(-1))
 }
 
-fn generate(dir: &Path, events: u64, format: &str) {
+fn generate(dir: &Path, events: u64, shape: &str) {
     if dir.join("billing.toml").is_file() {
         return;
     }
-    eprintln!("generating {events} events as {format} in {} …", dir.display());
+    eprintln!("generating {events} events ({shape}) in {} …", dir.display());
     let t = Instant::now();
-    let ok = Command::new(bin())
-        .args([
-            "sample",
-            "--out",
-            dir.to_str().unwrap_or("."),
-            "--events",
-            &events.to_string(),
+    let events = events.to_string();
+    let mut args = vec!["sample", "--out", dir.to_str().unwrap_or("."), "--events", &events];
+    args.extend(match shape {
+        "hard" => [
             "--months",
-            "1",
+            "3",
             "--start",
-            "2026-10",
+            "2026-08",
             "--seed",
             "42",
-            "--format",
-            format,
-        ])
-        .status()
-        .is_ok_and(|s| s.success());
+            "--high-cardinality",
+        ]
+        .as_slice(),
+        "parquet" => [
+            "--months", "1", "--start", "2026-10", "--seed", "42", "--format", "parquet",
+        ]
+        .as_slice(),
+        _ => ["--months", "1", "--start", "2026-10", "--seed", "42"].as_slice(),
+    });
+    let ok = Command::new(bin()).args(&args).status().is_ok_and(|s| s.success());
     assert!(ok, "generation failed");
     eprintln!("  generated in {:.1} s", t.elapsed().as_secs_f64());
+}
+
+/// The Avro files an invoice run reads: the highest version of each usage dataset, the
+/// other datasets' files.
+fn avro_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let mut subdirs = Vec::new();
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                subdirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "avro") {
+                files.push(p);
+            }
+        }
+        // Versioned folders: only the highest version is read.
+        let versions: Vec<&PathBuf> = subdirs
+            .iter()
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('v'))
+            })
+            .collect();
+        let keep = versions.iter().max_by_key(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n[1..].parse::<u32>().ok())
+                .unwrap_or(0)
+        });
+        for s in &subdirs {
+            if versions.contains(&s) && Some(&s) != keep {
+                continue;
+            }
+            stack.push(s.clone());
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The floor: every field of every file decoded with arrow-avro, files spread over all
+/// cores (largest first), nothing kept. Returns the wall time and the records decoded.
+fn bare_decode(files: &[PathBuf]) -> (Duration, u64) {
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    let mut order: Vec<&PathBuf> = files.iter().collect();
+    order.sort_by_key(|f| std::cmp::Reverse(std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)));
+    let next = AtomicUsize::new(0);
+    let records = AtomicU64::new(0);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let t = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..cores {
+            scope.spawn(|| {
+                while let Some(f) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let file = std::io::BufReader::new(std::fs::File::open(f).expect("open"));
+                    let reader = arrow_avro::reader::ReaderBuilder::new()
+                        .with_batch_size(16 * 1024)
+                        .build(file)
+                        .expect("avro");
+                    for batch in reader {
+                        let batch = batch.expect("decode");
+                        records.fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
+                        std::hint::black_box(&batch);
+                    }
+                }
+            });
+        }
+    });
+    (t.elapsed(), records.into_inner())
+}
+
+fn median<T: Ord + Copy>(mut v: Vec<T>) -> (T, T, T) {
+    v.sort();
+    (v[v.len() / 2], v[0], v[v.len() - 1])
 }
 
 /// In-process: what the window pays. Load once, then rate one period for every OB (a
@@ -169,10 +254,13 @@ fn suspense_figures(_: billing_workbench::report::RunReport) {}
 fn main() {
     // `cargo bench` passes `--bench`; any other argument filters nothing here.
     let root = PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "bench-data".into()));
-    let sizes: Vec<u64> = std::env::var("BENCH_EVENTS")
-        .unwrap_or_else(|_| "1000000,10000000".into())
+    let sets: Vec<(String, u64)> = std::env::var("BENCH_SETS")
+        .unwrap_or_else(|_| "hard-1000000,hard-10000000,avro-10000000,parquet-10000000".into())
         .split(',')
-        .filter_map(|s| s.trim().parse().ok())
+        .filter_map(|s| {
+            let (shape, n) = s.trim().split_once('-')?;
+            Some((shape.to_string(), n.parse().ok()?))
+        })
         .collect();
     let runs: usize = std::env::var("BENCH_RUNS")
         .ok()
@@ -180,52 +268,55 @@ fn main() {
         .unwrap_or(3)
         .max(1);
     println!(
-        "{:<10} {:>12} {:>10} {:>14} {:>12} {:>16}",
-        "format", "events", "wall s", "events/s", "peak MB", "runs (min-max s)"
+        "{:<22} {:>11} {:>9} {:>9} {:>7} {:>9} {:>18}",
+        "export", "records", "wall s", "floor s", "ratio", "peak MB", "runs (min-max s)"
     );
-    for events in sizes {
-        for format in ["avro", "parquet"] {
-            let dir = root.join(format!("{format}-{events}"));
-            generate(&dir, events, format);
-            let config = dir.join("billing.toml");
-            let args = [
-                "invoice",
-                "--data",
-                dir.to_str().unwrap_or("."),
-                "--config",
-                config.to_str().unwrap_or("."),
-                "--ob",
-                "all",
-                "--period",
-                "2026-10",
-                "--json",
-            ];
-            let mut results: Vec<(Duration, u64)> = (0..runs)
-                .map(|_| {
-                    let (wall, peak, code) = measure(&args);
-                    // Exit 1 is expected: the sample leaves one OB without an FX rate in its first month.
-                    assert!(code == 0 || code == 1, "invoice failed with exit {code}");
-                    (wall, peak)
-                })
-                .collect();
-            results.sort();
-            let (wall, peak) = results[results.len() / 2];
-            println!(
-                "{:<10} {:>12} {:>10.2} {:>14.0} {:>12.0} {:>16}",
-                format,
-                events,
-                wall.as_secs_f64(),
-                events as f64 / wall.as_secs_f64(),
-                peak as f64 / 1_048_576.0,
-                format!(
-                    "{runs} ({:.1}-{:.1})",
-                    results[0].0.as_secs_f64(),
-                    results[results.len() - 1].0.as_secs_f64()
-                )
-            );
-            if format == "avro" && std::env::var("BENCH_WINDOW").is_ok_and(|v| v == "1") {
-                window_figures(&dir);
+    for (shape, events) in sets {
+        let dir = root.join(format!("{shape}-{events}"));
+        generate(&dir, events, &shape);
+        let config = dir.join("billing.toml");
+        let args = [
+            "invoice",
+            "--data",
+            dir.to_str().unwrap_or("."),
+            "--config",
+            config.to_str().unwrap_or("."),
+            "--ob",
+            "all",
+            "--period",
+            "2026-10",
+            "--json",
+        ];
+        let files = avro_files(&dir);
+        let mut floors = Vec::new();
+        let mut results = Vec::new();
+        let mut records = 0;
+        // Floor and product alternate, so drift on a shared machine hits both alike.
+        for _ in 0..runs {
+            if !files.is_empty() {
+                let (t, n) = bare_decode(&files);
+                floors.push(t);
+                records = n;
             }
+            let (wall, peak, code) = measure(&args);
+            // Exit 1 is expected: the sample leaves one OB without an FX rate in its first month.
+            assert!(code == 0 || code == 1, "invoice failed with exit {code}");
+            results.push((wall, peak));
+        }
+        let ((wall, peak), (fast, _), (slow, _)) = median(results);
+        let floor = (!floors.is_empty()).then(|| median(floors).0);
+        println!(
+            "{:<22} {:>11} {:>9.2} {:>9} {:>7} {:>9.0} {:>18}",
+            format!("{shape}-{events}"),
+            records,
+            wall.as_secs_f64(),
+            floor.map_or("-".into(), |f| format!("{:.2}", f.as_secs_f64())),
+            floor.map_or("-".into(), |f| format!("{:.2}x", wall.as_secs_f64() / f.as_secs_f64())),
+            peak as f64 / 1_048_576.0,
+            format!("{runs} ({:.1}-{:.1})", fast.as_secs_f64(), slow.as_secs_f64())
+        );
+        if shape != "parquet" && std::env::var("BENCH_WINDOW").is_ok_and(|v| v == "1") {
+            window_figures(&dir);
         }
     }
 }

@@ -597,7 +597,7 @@ mod tests {
 
     #[test]
     fn a_file_decoded_in_runs_equals_one_run() {
-        use crate::model::table::{Column, Form};
+        use crate::model::table::Form;
         let tmp = tempfile::tempdir().unwrap();
         let path = multi_block_file(tmp.path(), 7);
         let mut plan = FieldPlan::default();
@@ -615,18 +615,69 @@ mod tests {
         let three = read_in_runs(&path, &plan, 3, 1).unwrap();
         assert_eq!((one.rows, three.rows), (7000, 7000));
         assert_eq!(one.sha256, three.sha256);
-        for key in one.columns.keys() {
-            let (a, b) = (&one.columns[key], &three.columns[key]);
-            for r in 0..one.rows {
+        assert_same_cells(&one, &three);
+    }
+
+    /// Every cell of `a` and `b` reads the same.
+    fn assert_same_cells(a: &Table, b: &Table) {
+        use crate::model::table::Column;
+        assert_eq!(a.rows, b.rows);
+        assert_eq!(a.columns.len(), b.columns.len());
+        for key in a.columns.keys() {
+            let (x, y) = (&a.columns[key], &b.columns[key]);
+            for r in 0..a.rows {
                 let cell = |c: &Column| match c {
                     Column::Id(c) => c.get(r).to_string(),
                     Column::Time(c) => format!("{:?} {}", c.states[r], c.values[r]),
                     Column::Number(c) => format!("{:?} {}", c.states[r], c.values[r]),
                     Column::Value(c) => format!("{:?}", c.get(r)),
                 };
-                assert_eq!(cell(a), cell(b), "{key:?} row {r}");
+                assert_eq!(cell(x), cell(y), "{key:?} row {r}");
             }
         }
+    }
+
+    #[test]
+    fn a_file_read_in_pieces_equals_the_whole_file() {
+        use crate::model::table::Form;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = multi_block_file(tmp.path(), 7);
+        let mut plan = FieldPlan::default();
+        plan.add("event_id", Form::Id, true);
+        plan.add("event_ts", Form::Time, true);
+        plan.add("user_id", Form::Value, true);
+        plan.add("audio_ms", Form::Number, true);
+        let whole = read_in_runs(&path, &plan, 1, 1).unwrap();
+        // A few blocks per piece: 3 pieces of the 7 blocks.
+        let bytes = std::fs::metadata(&path).unwrap().len() as usize;
+        let layout = layout(&path, bytes / 3).unwrap();
+        assert_eq!(layout.runs(), 3);
+        let mut joined: Option<Table> = None;
+        for run in 0..layout.runs() {
+            let part = read_run(&path, &layout, run, &plan).unwrap();
+            match &mut joined {
+                None => joined = Some(part),
+                Some(t) => t.append(part),
+            }
+        }
+        let joined = joined.unwrap();
+        assert_eq!(joined.rows, 7000);
+        assert_same_cells(&whole, &joined);
+    }
+
+    #[test]
+    fn a_garbled_block_is_found_from_its_header_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = multi_block_file(tmp.path(), 3);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let n = bytes.len();
+        bytes[n - 1] ^= 0xff; // the last block's sync marker
+        std::fs::write(&path, &bytes).unwrap();
+        let err = layout(&path, 1 << 20).err().unwrap().to_string();
+        assert!(
+            err.contains("multi.avro") && err.contains("block 3") && err.contains("sync marker"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -14,19 +14,17 @@ use crate::model::table::{FieldPlan, Table};
 use super::ImportError;
 use super::sink::{Cell, SourceType, TableBuilder};
 
-/// Reads a Parquet file.
-pub fn read_parquet(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
+fn parquet_scan(path: &Path) -> Result<(LazyFrame, impl Fn(PolarsError) -> ImportError), ImportError> {
     let bad = |e: PolarsError| ImportError::Format {
         path: path.to_path_buf(),
         message: format!("cannot read Parquet: {e}"),
     };
     let pl_path = PlRefPath::try_from_path(path).map_err(bad)?;
     let lf = LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(bad)?;
-    read_lazy(path, plan, lf, bad)
+    Ok((lf, bad))
 }
 
-/// Reads a CSV file (UTF-8, optional BOM, CRLF or LF, RFC 4180 quoting), every column as text.
-pub fn read_csv(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
+fn csv_scan(path: &Path) -> Result<(LazyFrame, impl Fn(PolarsError) -> ImportError), ImportError> {
     let bad = |e: PolarsError| ImportError::Format {
         path: path.to_path_buf(),
         message: format!("cannot read CSV: {e}"),
@@ -38,7 +36,46 @@ pub fn read_csv(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
         .with_missing_is_null(true)
         .finish()
         .map_err(bad)?;
+    Ok((lf, bad))
+}
+
+/// Reads a Parquet file.
+pub fn read_parquet(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
+    let (lf, bad) = parquet_scan(path)?;
     read_lazy(path, plan, lf, bad)
+}
+
+/// Reads a CSV file (UTF-8, optional BOM, CRLF or LF, RFC 4180 quoting), every column as text.
+pub fn read_csv(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
+    let (lf, bad) = csv_scan(path)?;
+    read_lazy(path, plan, lf, bad)
+}
+
+/// The columns of a Parquet file (from its footer) or a CSV file (from its header line),
+/// without reading records.
+pub fn columns_of(path: &Path, parquet: bool) -> Result<Vec<(String, SourceType)>, ImportError> {
+    if parquet {
+        let (mut lf, bad) = parquet_scan(path)?;
+        Ok(lazy_columns(&mut lf, &bad)?.1)
+    } else {
+        let (mut lf, bad) = csv_scan(path)?;
+        Ok(lazy_columns(&mut lf, &bad)?.1)
+    }
+}
+
+/// A scan's columns: the raw names, and each as the import sees it (name without a
+/// byte-order mark, and type).
+type ScanColumns = (Vec<PlSmallStr>, Vec<(String, SourceType)>);
+
+fn lazy_columns(lf: &mut LazyFrame, bad: &impl Fn(PolarsError) -> ImportError) -> Result<ScanColumns, ImportError> {
+    let schema = lf.collect_schema().map_err(bad)?;
+    // A UTF-8 byte-order mark that survived into the first header is not part of the name.
+    let columns = schema
+        .iter_names()
+        .zip(schema.iter_values())
+        .map(|(n, dt)| (n.trim_start_matches('\u{feff}').to_string(), source_type(dt)))
+        .collect();
+    Ok((schema.iter_names().cloned().collect(), columns))
 }
 
 fn read_lazy(
@@ -47,18 +84,7 @@ fn read_lazy(
     mut lf: LazyFrame,
     bad: impl Fn(PolarsError) -> ImportError,
 ) -> Result<Table, ImportError> {
-    let schema = lf.collect_schema().map_err(&bad)?;
-    // A UTF-8 byte-order mark that survived into the first header is not part of the name.
-    let names: Vec<String> = schema
-        .iter_names()
-        .map(|n| n.trim_start_matches('\u{feff}').to_string())
-        .collect();
-    let raw_names: Vec<PlSmallStr> = schema.iter_names().cloned().collect();
-    let columns: Vec<(String, SourceType)> = names
-        .iter()
-        .zip(schema.iter_values())
-        .map(|(n, dt)| (n.clone(), source_type(dt)))
-        .collect();
+    let (raw_names, columns) = lazy_columns(&mut lf, &bad)?;
     let mut builder = TableBuilder::new(path, plan, &columns)?;
     let used = builder.used_sources();
     if used.is_empty() {

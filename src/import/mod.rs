@@ -299,6 +299,8 @@ pub enum Task {
     Hash { dataset: usize, file: usize },
     /// A run of blocks of an Avro file.
     Run { dataset: usize, file: usize, run: usize },
+    /// A whole Parquet or CSV file.
+    File { dataset: usize, file: usize },
     /// A dataset read whole (formats other than Avro).
     Whole { dataset: usize },
 }
@@ -310,8 +312,9 @@ pub struct PlannedDataset {
     pub version: Option<u32>,
     pub files: Vec<PathBuf>,
     plan: FieldPlan,
-    /// Avro layouts, one per file; empty when the dataset is read whole.
-    layouts: Vec<avro::Layout>,
+    /// Avro layouts, one per file (none for other formats); empty when the dataset is
+    /// read whole.
+    layouts: Vec<Option<avro::Layout>>,
     /// The planned columns some file of the dataset has: a piece without one of them gets
     /// it as nulls, as if the files had been joined.
     present: Vec<(String, Form)>,
@@ -328,9 +331,10 @@ pub struct StreamPlan {
 }
 
 impl StreamPlan {
-    /// Finds every usage dataset's files and reads the framing and schema of its Avro
-    /// files (not their records). A dataset whose files are all Avro is read in runs of
-    /// blocks; any other is read whole, as one piece.
+    /// Finds every usage dataset's files and reads their schemas and the framing of Avro
+    /// files (not their records). Avro files are read in runs of blocks, Parquet and CSV
+    /// files one by one; a dataset with JSON or spreadsheet parts is read whole, as one
+    /// piece (their columns are known only once read).
     pub fn new(config: &Config, catalog: &Catalog) -> Result<StreamPlan, ImportError> {
         let mut datasets = Vec::new();
         let mut tasks = Vec::new();
@@ -338,25 +342,37 @@ impl StreamPlan {
             let entry = entry_for(catalog, &ds.name)?;
             let (version, files) = entry.files(ds.version)?;
             let plan = config.field_plan(ds);
-            let all_avro = !files.is_empty() && files.iter().all(|f| matches!(format_of(f), Ok(Format::Avro)));
+            let streamable = !files.is_empty()
+                && files
+                    .iter()
+                    .all(|f| matches!(format_of(f), Ok(Format::Avro | Format::Parquet | Format::Csv)));
             let mut layouts = Vec::new();
             let mut present: Vec<(String, Form)> = Vec::new();
-            if all_avro {
+            if streamable {
                 for (i, f) in files.iter().enumerate() {
-                    let layout = avro::layout(f, PIECE_BYTES)?;
-                    let builder = sink::TableBuilder::new(f, &plan, &layout.columns)?;
+                    let format = format_of(f)?;
+                    let columns = if format == Format::Avro {
+                        let layout = avro::layout(f, PIECE_BYTES)?;
+                        tasks.push(Task::Hash { dataset: d, file: i });
+                        tasks.extend((0..layout.runs()).map(|run| Task::Run {
+                            dataset: d,
+                            file: i,
+                            run,
+                        }));
+                        let columns = layout.columns.clone();
+                        layouts.push(Some(layout));
+                        columns
+                    } else {
+                        tasks.push(Task::File { dataset: d, file: i });
+                        layouts.push(None);
+                        frame::columns_of(f, format == Format::Parquet)?
+                    };
+                    let builder = sink::TableBuilder::new(f, &plan, &columns)?;
                     for (key, _) in &builder.targets {
                         if !present.contains(key) {
                             present.push(key.clone());
                         }
                     }
-                    tasks.push(Task::Hash { dataset: d, file: i });
-                    tasks.extend((0..layout.runs()).map(|run| Task::Run {
-                        dataset: d,
-                        file: i,
-                        run,
-                    }));
-                    layouts.push(layout);
                 }
             } else {
                 tasks.push(Task::Whole { dataset: d });
@@ -385,15 +401,22 @@ impl StreamPlan {
                 let _ = d.sha256[file].set(sha);
                 Ok(None)
             }
-            Task::Run { dataset, file, run } => {
+            Task::Run { dataset, file, .. } | Task::File { dataset, file } => {
                 let d = &self.datasets[dataset];
-                let mut table = avro::read_run(&d.files[file], &d.layouts[file], run, &d.plan)?;
+                let path = &d.files[file];
+                let mut table = match (&d.layouts[file], self.tasks[i]) {
+                    (Some(layout), Task::Run { run, .. }) => avro::read_run(path, layout, run, &d.plan)?,
+                    _ => {
+                        let table = read_file(path, &d.plan)?;
+                        let _ = d.sha256[file].set(sha256_file(path)?);
+                        table
+                    }
+                };
                 for (field, form) in &d.present {
                     let key = (field.clone(), *form);
                     if !table.columns.contains_key(&key) {
-                        table
-                            .columns
-                            .insert(key, crate::model::table::null_column(*form, table.rows));
+                        let nulls = crate::model::table::null_column(*form, table.rows);
+                        table.columns.insert(key, nulls);
                     }
                 }
                 d.rows[file].fetch_add(table.rows, Ordering::Relaxed);
@@ -411,7 +434,7 @@ impl StreamPlan {
     /// The files task `i` reads (for progress: a file is done when all its tasks are).
     pub fn task_file(&self, i: usize) -> Vec<&Path> {
         match self.tasks[i] {
-            Task::Hash { dataset, file } | Task::Run { dataset, file, .. } => {
+            Task::Hash { dataset, file } | Task::Run { dataset, file, .. } | Task::File { dataset, file } => {
                 vec![self.datasets[dataset].files[file].as_path()]
             }
             Task::Whole { dataset } => self.datasets[dataset].files.iter().map(PathBuf::as_path).collect(),
@@ -431,7 +454,7 @@ impl StreamPlan {
                 path: path.clone(),
                 bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
                 rows: d.rows[i].load(Ordering::Relaxed),
-                format: Format::Avro,
+                format: format_of(path).unwrap_or(Format::Avro),
                 sha256: d.sha256[i].get().cloned().unwrap_or_default(),
             })
             .collect()
