@@ -595,16 +595,22 @@ mod tests {
         path
     }
 
-    #[test]
-    fn a_file_decoded_in_runs_equals_one_run() {
+    /// Every field of `multi_block_file`, each in its own form.
+    fn multi_block_plan() -> FieldPlan {
         use crate::model::table::Form;
-        let tmp = tempfile::tempdir().unwrap();
-        let path = multi_block_file(tmp.path(), 7);
         let mut plan = FieldPlan::default();
         plan.add("event_id", Form::Id, true);
         plan.add("event_ts", Form::Time, true);
         plan.add("user_id", Form::Value, true);
         plan.add("audio_ms", Form::Number, true);
+        plan
+    }
+
+    #[test]
+    fn a_file_decoded_in_runs_equals_one_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = multi_block_file(tmp.path(), 7);
+        let plan = multi_block_plan();
         let one = read_in_runs(&path, &plan, 1, 1).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         let header = read_header_info(Cursor::new(&bytes[..])).unwrap();
@@ -639,14 +645,9 @@ mod tests {
 
     #[test]
     fn a_file_read_in_pieces_equals_the_whole_file() {
-        use crate::model::table::Form;
         let tmp = tempfile::tempdir().unwrap();
         let path = multi_block_file(tmp.path(), 7);
-        let mut plan = FieldPlan::default();
-        plan.add("event_id", Form::Id, true);
-        plan.add("event_ts", Form::Time, true);
-        plan.add("user_id", Form::Value, true);
-        plan.add("audio_ms", Form::Number, true);
+        let plan = multi_block_plan();
         let whole = read_in_runs(&path, &plan, 1, 1).unwrap();
         // A few blocks per piece: 3 pieces of the 7 blocks.
         let bytes = std::fs::metadata(&path).unwrap().len() as usize;
