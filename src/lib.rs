@@ -85,8 +85,11 @@ pub fn load(data_dir: &Path, config_path: &Path, progress: &dyn Progress) -> Res
     let streamed = engine::stream::stream(
         &config,
         &inputs.dimensions,
-        plan.tasks.len(),
-        workers,
+        &engine::stream::Schedule {
+            tasks: plan.tasks.len(),
+            workers,
+            expected_records: plan.expected_records(),
+        },
         &read,
         &cancelled,
         &done,

@@ -11,7 +11,9 @@ use crate::model::Config;
 use crate::model::config::Aggregation;
 use crate::model::money::Rounding;
 use crate::model::period::{Period, day_index};
-use crate::model::table::{CellState, Column, FixedColumn, Form, IdColumn, NumberColumn, Scalar, ValueColumn};
+use crate::model::table::{
+    CellState, Column, DistinctColumn, FixedColumn, Form, IdColumn, NumberColumn, Scalar, ValueColumn,
+};
 
 use super::process::{Outcome, PreparedDataset};
 
@@ -176,7 +178,7 @@ pub(super) enum Source<'a> {
     None,
     Fixed(&'a FixedColumn),
     Number(&'a NumberColumn),
-    Value(&'a ValueColumn),
+    Distinct(&'a DistinctColumn),
 }
 
 impl<'a> Source<'a> {
@@ -189,8 +191,8 @@ impl<'a> Source<'a> {
                 (None, Some(Column::Number(c))) => Source::Number(c),
                 _ => Source::None,
             },
-            Some(f) => match ds.table.column(f, Form::Value) {
-                Some(Column::Value(c)) => Source::Value(c),
+            Some(f) => match ds.table.column(f, Form::Distinct) {
+                Some(Column::Distinct(c)) => Source::Distinct(c),
                 _ => Source::None,
             },
             None => Source::None,
@@ -212,7 +214,7 @@ impl<'a> Source<'a> {
     pub(super) fn add(&self, acc: &mut Acc, row: usize, time: i64, ids: &IdColumn) {
         match (acc, self) {
             (Acc::Count(n), _) => *n += 1,
-            (Acc::Distinct(codes), Source::Value(col)) => {
+            (Acc::Distinct(codes), Source::Distinct(col)) => {
                 let code = col.codes[row];
                 if code != 0 && codes.last() != Some(&code) {
                     // Keep memory near the number of distinct codes, not of records: when

@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 
 use crate::model::Config;
 use crate::model::period::{Period, local_midnight_us};
-use crate::model::table::{Scalar, ValueColumn};
+use crate::model::table::{DistinctColumn, Scalar, ValueColumn};
 
 use super::aggregate::{Acc, Counts, MeterQuantities, ObUsage, Source, breakdown_columns, union_count};
 use super::process::{Outcome, PreparedDataset};
@@ -220,7 +220,7 @@ impl ObDays {
             empty: Acc,
             /// For a distinct count: one bitset over the dictionary per day while rolling
             /// (no sorting per record), turned into code lists at the end.
-            bits: Option<(&'a ValueColumn, Vec<Vec<u64>>)>,
+            bits: Option<(&'a DistinctColumn, Vec<Vec<u64>>)>,
             days: Vec<Acc>,
             groups: Vec<(&'a str, &'a ValueColumn, Vec<u32>, GroupDays)>,
         }
@@ -248,7 +248,7 @@ impl ObDays {
                     })
                     .collect();
                 let bits = match (&empty, &source) {
-                    (Acc::Distinct(_), Source::Value(col)) => Some((*col, vec![Vec::new(); days])),
+                    (Acc::Distinct(_), Source::Distinct(col)) => Some((*col, vec![Vec::new(); days])),
                     _ => None,
                 };
                 Rolling {
@@ -299,7 +299,7 @@ impl ObDays {
                                 if code != 0 {
                                     let set = &mut bits[day];
                                     if set.is_empty() {
-                                        set.resize(col.dict.len().div_ceil(64), 0);
+                                        set.resize(col.width().div_ceil(64), 0);
                                     }
                                     set[code / 64] |= 1 << (code % 64);
                                 }

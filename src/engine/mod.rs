@@ -95,7 +95,12 @@ impl Engine {
         let read = |i: usize| -> Result<Option<Piece>, std::convert::Infallible> {
             Ok(pieces[i].lock().ok().and_then(|mut p| p.take()))
         };
-        match stream::stream(&config, &inputs.dimensions, n, workers, &read, &|| false, &|_| {}) {
+        let schedule = stream::Schedule {
+            tasks: n,
+            workers,
+            expected_records: Vec::new(),
+        };
+        match stream::stream(&config, &inputs.dimensions, &schedule, &read, &|| false, &|_| {}) {
             Ok(streamed) => Engine::assemble(config, inputs, streamed),
             Err(stream::StreamError::Cancelled) => unreachable!("nothing cancels this load"),
             Err(stream::StreamError::Read(never)) => match never {},

@@ -358,14 +358,7 @@ pub fn prepare(
     let mut keep: Vec<(String, Form)> = Vec::new();
     for (_, m) in &meters {
         if let Some(f) = &m.field {
-            keep.push((
-                f.clone(),
-                if m.aggregation.measures_number() {
-                    Form::Number
-                } else {
-                    Form::Value
-                },
-            ));
+            keep.push((f.clone(), m.aggregation.field_form()));
         }
         keep.extend(m.breakdown.iter().map(|b| (b.clone(), Form::Value)));
     }

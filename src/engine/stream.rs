@@ -24,9 +24,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use crate::model::Config;
-use crate::model::config::DatasetConfig;
+use crate::model::config::{Aggregation, DatasetConfig};
 use crate::model::inputs::DimensionTable;
-use crate::model::table::{CellState, Column, Form, IdColumn, Scalar, Table, ValueColumn};
+use crate::model::table::{CellState, Column, Form, IdColumn, Table, ValueColumn};
 
 use super::days::{GrowingDays, ObDays, PieceMaps};
 use super::process::{self, Issue, PreparedDataset};
@@ -95,17 +95,6 @@ fn id_hash(id: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(id.as_bytes())
 }
 
-/// The 128-bit hash of a value, with its type (text "1" and the number 1 differ).
-fn value_hash(v: &Scalar) -> u128 {
-    use xxhash_rust::xxh3::xxh3_128_with_seed;
-    match v {
-        Scalar::Null => 0,
-        Scalar::Bool(b) => xxh3_128_with_seed(&[u8::from(*b)], 1),
-        Scalar::Number(n) => xxh3_128_with_seed(n.normalize().to_string().as_bytes(), 2),
-        Scalar::Text(t) => xxh3_128_with_seed(t.as_bytes(), 3),
-    }
-}
-
 /// A piece after its own decisions, waiting for the duplicate check.
 struct Prepared {
     dataset: usize,
@@ -146,7 +135,7 @@ impl DatasetFields {
                     f.breakdown.push(b.clone());
                 }
             }
-            if let (false, Some(field)) = (m.aggregation.measures_number(), &m.field)
+            if let (Aggregation::CountDistinct, Some(field)) = (m.aggregation, &m.field)
                 && !f.distinct.contains(field)
             {
                 f.distinct.push(field.clone());
@@ -203,8 +192,8 @@ impl Context<'_> {
         let distinct_hashes = self.fields[p.dataset]
             .distinct
             .iter()
-            .filter_map(|field| match p.data.table.column(field, Form::Value) {
-                Some(Column::Value(col)) => Some((field.clone(), col.dict.iter().map(value_hash).collect())),
+            .filter_map(|field| match p.data.table.column(field, Form::Distinct) {
+                Some(Column::Distinct(col)) => Some((field.clone(), col.hashes.clone())),
                 _ => None,
             })
             .collect();
@@ -326,15 +315,26 @@ impl<T> Turnstile<T> {
     }
 }
 
-/// Streams `tasks` work items through the engine on `workers` threads. `read(i)` reads
-/// item `i` (in dataset, file and row order); an item may be `None` (work with no records,
-/// such as hashing a file). `cancelled` is asked before each item; `done(i)` is called
-/// when item `i` is folded in.
+/// How a load's work is laid out.
+#[derive(Debug, Clone, Default)]
+pub struct Schedule {
+    /// Work items, read by `read(0..tasks)`.
+    pub tasks: usize,
+    pub workers: usize,
+    /// Per usage dataset: the records it is expected to hold (0: not known). The duplicate
+    /// check sizes its id set by it once, instead of growing it by doubling (which copies the
+    /// set and holds both copies at once).
+    pub expected_records: Vec<u64>,
+}
+
+/// Streams `schedule.tasks` work items through the engine on `schedule.workers` threads.
+/// `read(i)` reads item `i` (in dataset, file and row order); an item may be `None` (work
+/// with no records, such as hashing a file). `cancelled` is asked before each item; `done(i)`
+/// is called when item `i` is folded in.
 pub fn stream<E: Send>(
     config: &Config,
     dimensions: &HashMap<String, DimensionTable>,
-    tasks: usize,
-    workers: usize,
+    schedule: &Schedule,
     read: &(dyn Fn(usize) -> Result<Option<Piece>, E> + Sync),
     cancelled: &(dyn Fn() -> bool + Sync),
     done: &(dyn Fn(usize) + Sync),
@@ -365,7 +365,13 @@ pub fn stream<E: Send>(
         dimensions,
         fields,
     };
-    let seen: Vec<HashSet128> = config.datasets.iter().map(|_| HashSet128::default()).collect();
+    let seen: Vec<HashSet128> = (0..config.datasets.len())
+        .map(|d| {
+            let expected = schedule.expected_records.get(d).copied().unwrap_or(0);
+            HashSet128::with_capacity_and_hasher(usize::try_from(expected).unwrap_or(0), Default::default())
+        })
+        .collect();
+    let (tasks, workers) = (schedule.tasks, schedule.workers);
     let dedupe_gate = Turnstile::new(seen);
     let fold_gate = Turnstile::new((states, growing));
     let next = AtomicUsize::new(0);

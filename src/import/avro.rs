@@ -251,6 +251,8 @@ pub struct Layout {
     pub columns: Vec<(String, SourceType)>,
     /// (first byte, end byte, records before the run) of each run.
     runs: Vec<(usize, usize, u64)>,
+    /// Records in the file, from its block headers.
+    pub records: u64,
 }
 
 impl Layout {
@@ -306,6 +308,7 @@ pub fn layout(path: &Path, run_bytes: usize) -> Result<Layout, ImportError> {
         header: head,
         columns,
         runs,
+        records: blocks.iter().map(|b| b.records).sum(),
     })
 }
 
@@ -602,6 +605,7 @@ mod tests {
         plan.add("event_id", Form::Id, true);
         plan.add("event_ts", Form::Time, true);
         plan.add("user_id", Form::Value, true);
+        plan.add("user_id", Form::Distinct, true);
         plan.add("audio_ms", Form::Number, true);
         plan
     }
@@ -637,6 +641,7 @@ mod tests {
                     Column::Time(c) => format!("{:?} {}", c.states[r], c.values[r]),
                     Column::Number(c) => format!("{:?} {}", c.states[r], c.values[r]),
                     Column::Value(c) => format!("{:?}", c.get(r)),
+                    Column::Distinct(c) => format!("{:x}", c.hashes[c.codes[r] as usize]),
                 };
                 assert_eq!(cell(x), cell(y), "{key:?} row {r}");
             }

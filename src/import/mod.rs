@@ -432,6 +432,15 @@ impl StreamPlan {
     }
 
     /// The files task `i` reads (for progress: a file is done when all its tasks are).
+    /// The records each usage dataset holds as far as known before reading them (Avro block
+    /// headers; 0 for other formats): a capacity hint for the duplicate check.
+    pub fn expected_records(&self) -> Vec<u64> {
+        self.datasets
+            .iter()
+            .map(|d| d.layouts.iter().flatten().map(|l| l.records).sum())
+            .collect()
+    }
+
     pub fn task_file(&self, i: usize) -> Vec<&Path> {
         match self.tasks[i] {
             Task::Hash { dataset, file } | Task::Run { dataset, file, .. } | Task::File { dataset, file } => {

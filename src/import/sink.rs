@@ -30,7 +30,7 @@ pub enum SourceType {
 /// tried value by value; a typed column of the wrong kind is an error for the whole file.
 pub fn readable(form: Form, source: SourceType) -> bool {
     match form {
-        Form::Id | Form::Value => source != SourceType::Other,
+        Form::Id | Form::Value | Form::Distinct => source != SourceType::Other,
         Form::Time => matches!(source, SourceType::Text | SourceType::Timestamp | SourceType::Date),
         Form::Number => matches!(
             source,
@@ -57,6 +57,22 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 impl Cell<'_> {
     pub fn date_days(days: i64) -> Cell<'static> {
         Cell::Instant(days * MICROS_PER_DAY)
+    }
+
+    /// A non-text cell as the scalar a value column keeps (texts are pushed as they are).
+    fn scalar(&self) -> Scalar {
+        match *self {
+            Cell::Null => Scalar::Null,
+            Cell::Text(t) => Scalar::Text(t.to_string()),
+            Cell::Bool(b) => Scalar::Bool(b),
+            Cell::Int(i) => Scalar::Number(Decimal::from(i)),
+            Cell::Decimal(d) => Scalar::Number(d),
+            Cell::Float(f) => match decimal_from_f64(f) {
+                Some(d) => Scalar::Number(d),
+                None => Scalar::Text(format!("{f}")),
+            },
+            Cell::Instant(_) => Scalar::Text(self.raw_text()),
+        }
     }
 
     fn raw_text(&self) -> String {
@@ -110,14 +126,12 @@ pub fn push_cell(column: &mut Column, cell: Cell<'_>) {
         Column::Value(c) => match cell {
             Cell::Null => c.push_null(),
             Cell::Text(t) => c.push_text(t),
-            Cell::Bool(b) => c.push(Scalar::Bool(b)),
-            Cell::Int(i) => c.push(Scalar::Number(Decimal::from(i))),
-            Cell::Decimal(d) => c.push(Scalar::Number(d)),
-            Cell::Float(f) => match decimal_from_f64(f) {
-                Some(d) => c.push(Scalar::Number(d)),
-                None => c.push(Scalar::Text(format!("{f}"))),
-            },
-            Cell::Instant(_) => c.push(Scalar::Text(cell.raw_text())),
+            other => c.push(other.scalar()),
+        },
+        Column::Distinct(c) => match cell {
+            Cell::Null => c.push_hash(0),
+            Cell::Text(t) => c.push_text(t),
+            other => c.push(&other.scalar()),
         },
     }
 }
@@ -197,6 +211,7 @@ impl TableBuilder {
         for t in &self.routes[source] {
             match &mut self.targets[*t].1 {
                 Column::Value(c) => values.clone().for_each(|v| c.push_text(v.unwrap_or(""))),
+                Column::Distinct(c) => values.clone().for_each(|v| c.push_text(v.unwrap_or(""))),
                 Column::Id(c) => values.clone().for_each(|v| c.push(v)),
                 other => values
                     .clone()
@@ -256,7 +271,7 @@ fn form_wanted(form: Form) -> &'static str {
         Form::Id => "an id (text or integer)",
         Form::Time => "a timestamp (timestamp-millis/micros, date, or ISO-8601 text)",
         Form::Number => "a number",
-        Form::Value => "a scalar value",
+        Form::Value | Form::Distinct => "a scalar value",
     }
 }
 

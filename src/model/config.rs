@@ -92,6 +92,15 @@ impl Aggregation {
     pub fn measures_number(self) -> bool {
         matches!(self, Aggregation::Sum | Aggregation::Max | Aggregation::Latest)
     }
+
+    /// The form the measured field is read in.
+    pub fn field_form(self) -> Form {
+        match self {
+            _ if self.measures_number() => Form::Number,
+            Aggregation::CountDistinct => Form::Distinct,
+            _ => Form::Value,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -656,12 +665,7 @@ impl Config {
         }
         for m in self.meters_of(&dataset.name) {
             if let Some(field) = &m.field {
-                let form = if m.aggregation.measures_number() {
-                    Form::Number
-                } else {
-                    Form::Value
-                };
-                plan.add(field, form, true);
+                plan.add(field, m.aggregation.field_form(), true);
             }
             for c in &m.where_ {
                 plan.add(&c.field, Form::Value, true);

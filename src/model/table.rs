@@ -44,6 +44,8 @@ pub enum Form {
     Number,
     /// Anything compared, grouped or looked up: dictionary-coded scalars.
     Value,
+    /// A field only counted distinct: each value is kept as its 128-bit hash, never as text.
+    Distinct,
 }
 
 /// Whether a cell could be read as its form.
@@ -336,13 +338,95 @@ fn short_key(text: &str) -> Option<u128> {
     Some(u128::from_le_bytes(buf))
 }
 
-/// One column in one of the four forms.
+/// The 128-bit hash a distinct count knows a value by (xxh3, seeded by the value's type so
+/// that the text "5" and the number 5 stay two values, as `Scalar` equality has them); 0 is
+/// null. The collision odds are in ARCHITECTURE.md.
+pub fn value_hash(v: &Scalar) -> u128 {
+    use xxhash_rust::xxh3::xxh3_128_with_seed;
+    match v {
+        Scalar::Null => 0,
+        Scalar::Bool(b) => xxh3_128_with_seed(&[u8::from(*b)], 1),
+        Scalar::Number(n) => xxh3_128_with_seed(n.normalize().to_string().as_bytes(), 2),
+        Scalar::Text(t) => text_hash(t),
+    }
+}
+
+/// `value_hash` of `Scalar::Text(text)`, without building the scalar.
+#[inline]
+pub fn text_hash(text: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128_with_seed(text.as_bytes(), 3)
+}
+
+/// Values of a field that is only counted distinct: per row the code of the value's hash
+/// (`value_hash`), and per code the hash. Code 0 is null. Distinct counts of high-cardinality
+/// fields (users, sessions) are the costliest columns of a load; this form keeps no text.
+#[derive(Debug, Clone)]
+pub struct DistinctColumn {
+    pub codes: Vec<u32>,
+    /// `hashes[code]`; `hashes[0]` is 0 (null).
+    pub hashes: Vec<u128>,
+    lookup: HashMap<u128, u32, FastState>,
+}
+
+impl Default for DistinctColumn {
+    fn default() -> Self {
+        DistinctColumn {
+            codes: Vec::new(),
+            hashes: vec![0],
+            lookup: HashMap::with_hasher(FastState::default()),
+        }
+    }
+}
+
+impl DistinctColumn {
+    /// Pushes the value hashed to `hash` (0: null).
+    #[inline]
+    pub fn push_hash(&mut self, hash: u128) {
+        let code = if hash == 0 {
+            0
+        } else {
+            let next = u32::try_from(self.hashes.len()).unwrap_or(u32::MAX);
+            let code = *self.lookup.entry(hash).or_insert(next);
+            if code == next {
+                self.hashes.push(hash);
+            }
+            code
+        };
+        self.codes.push(code);
+    }
+
+    /// Pushes text; an empty string counts as null (SPEC 2), as in a `ValueColumn`.
+    #[inline]
+    pub fn push_text(&mut self, text: &str) {
+        self.push_hash(if text.is_empty() { 0 } else { text_hash(text) });
+    }
+
+    pub fn push(&mut self, value: &Scalar) {
+        self.push_hash(value_hash(value));
+    }
+
+    /// The number of codes, null included (bitsets over the codes are this wide).
+    pub fn width(&self) -> usize {
+        self.hashes.len()
+    }
+
+    pub fn append(&mut self, other: &DistinctColumn) {
+        let before = self.codes.len();
+        for c in &other.codes {
+            self.push_hash(other.hashes[*c as usize]);
+        }
+        debug_assert_eq!(self.codes.len(), before + other.codes.len());
+    }
+}
+
+/// One column in one of the five forms.
 #[derive(Debug, Clone)]
 pub enum Column {
     Id(IdColumn),
     Time(TimeColumn),
     Number(NumberColumn),
     Value(ValueColumn),
+    Distinct(DistinctColumn),
 }
 
 impl Column {
@@ -352,6 +436,7 @@ impl Column {
             Form::Time => Column::Time(TimeColumn::default()),
             Form::Number => Column::Number(NumberColumn::default()),
             Form::Value => Column::Value(ValueColumn::default()),
+            Form::Distinct => Column::Distinct(DistinctColumn::default()),
         }
     }
 
@@ -369,6 +454,7 @@ impl Column {
             Column::Time(c) => c.values.len(),
             Column::Number(c) => c.values.len(),
             Column::Value(c) => c.codes.len(),
+            Column::Distinct(c) => c.codes.len(),
         }
     }
 
@@ -383,6 +469,7 @@ impl Column {
             (Column::Time(a), Column::Time(b)) => a.append(b),
             (Column::Number(a), Column::Number(b)) => a.append(b),
             (Column::Value(a), Column::Value(b)) => a.append(&b),
+            (Column::Distinct(a), Column::Distinct(b)) => a.append(&b),
             _ => debug_assert!(false, "appending columns of different forms"),
         }
     }
@@ -451,6 +538,7 @@ pub fn null_column(form: Form, rows: usize) -> Column {
             Column::Time(x) => x.push_null(),
             Column::Number(x) => x.push_null(),
             Column::Value(x) => x.push_null(),
+            Column::Distinct(x) => x.push_hash(0),
         }
     }
     c
@@ -485,6 +573,25 @@ mod tests {
         let texts: Vec<String> = (0..4).map(|r| a.get(r).text()).collect();
         assert_eq!(texts, ["x", "", "y", "x"]);
         assert_eq!(a.codes[0], a.codes[3]);
+    }
+
+    #[test]
+    fn distinct_columns_know_values_by_type_and_hash() {
+        let mut a = DistinctColumn::default();
+        a.push_text("5");
+        a.push(&Scalar::Number(Decimal::from(5)));
+        a.push_text("");
+        a.push(&Scalar::Number(Decimal::new(50, 1)));
+        a.push_text("5");
+        // Text "5" and number 5 are two values; 5.0 is the number 5; "" is null.
+        assert_eq!(a.codes, [1, 2, 0, 2, 1]);
+        assert_eq!(a.width(), 3);
+        let mut b = DistinctColumn::default();
+        b.push_text("7");
+        b.push(&Scalar::Number(Decimal::from(5)));
+        a.append(&b);
+        assert_eq!(&a.codes[5..], [3, 2]);
+        assert_eq!(a.hashes[3], text_hash("7"));
     }
 
     #[test]
