@@ -81,7 +81,7 @@ fn read_in_runs(path: &Path, plan: &FieldPlan, max_runs: usize, min_run_bytes: u
             plan,
             &columns,
             &bytes[..header_len],
-            &bytes[start..end],
+            (start, &bytes[start..end]),
             first_record,
         )
     };
@@ -321,16 +321,79 @@ pub fn read_run(path: &Path, layout: &Layout, run: usize, plan: &FieldPlan) -> R
     file.seek(SeekFrom::Start(start as u64))
         .and_then(|_| file.read_exact(&mut bytes))
         .map_err(|e| ImportError::io(path, e))?;
-    decode_blocks(path, plan, &layout.columns, &layout.header, &bytes, first_record)
+    decode_blocks(
+        path,
+        plan,
+        &layout.columns,
+        &layout.header,
+        (start, &bytes),
+        first_record,
+    )
 }
 
-/// Decodes whole blocks (`blocks`, after the file's `header`) into a table.
+/// Checks uncompressed blocks against the writer's schema before they are decoded
+/// (`avro_walk`); `blocks` are whole blocks starting at byte `offset` of the file.
+fn check_uncompressed(
+    path: &Path,
+    header: &[u8],
+    offset: usize,
+    blocks: &[u8],
+    first_record: u64,
+) -> Result<(), ImportError> {
+    let bad = |message: String| ImportError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let info = read_header_info(Cursor::new(header))
+        .map_err(|e| bad(format!("not a readable Avro object container file: {e}")))?;
+    if !matches!(info.compression(), Ok(None)) {
+        return Ok(());
+    }
+    let schema = info
+        .writer_schema()
+        .map_err(|e| bad(format!("the header has no readable avro.schema: {e}")))?;
+    let walker = super::avro_walk::Walker::new(schema.json_string.as_bytes()).map_err(bad)?;
+    let mut pos = 0usize;
+    let mut record = first_record;
+    while pos < blocks.len() {
+        let start = pos;
+        let cut = || bad(format!("truncated: block header cut at byte {}", offset + start));
+        let count = read_long(blocks, &mut pos).ok_or_else(cut)?;
+        let size = read_long(blocks, &mut pos).ok_or_else(cut)?;
+        let (Ok(count), Ok(size)) = (u64::try_from(count), usize::try_from(size)) else {
+            return Err(bad(format!(
+                "garbled: block at byte {} has a negative count or size",
+                offset + start
+            )));
+        };
+        let data = blocks.get(pos..pos + size).ok_or_else(cut)?;
+        if let Err(c) = walker.check_block(data, count) {
+            return Err(bad(format!(
+                "corrupt: byte {} (record {}{}): {}",
+                offset + pos + c.at,
+                record + c.record + 1,
+                if c.field.is_empty() {
+                    String::new()
+                } else {
+                    format!(", field {}", c.field)
+                },
+                c.message
+            )));
+        }
+        record += count;
+        pos += size + 16;
+    }
+    Ok(())
+}
+
+/// Decodes whole blocks (`blocks`, at byte `offset` of the file, after its `header`) into
+/// a table.
 fn decode_blocks(
     path: &Path,
     plan: &FieldPlan,
     columns: &[(String, SourceType)],
     header: &[u8],
-    blocks: &[u8],
+    (offset, blocks): (usize, &[u8]),
     first_record: u64,
 ) -> Result<Table, ImportError> {
     let bad = |message: String| ImportError::Format {
@@ -342,6 +405,7 @@ fn decode_blocks(
     if used.is_empty() {
         return Ok(builder.finish());
     }
+    check_uncompressed(path, header, offset, blocks, first_record)?;
     let input = Cursor::new(header).chain(Cursor::new(blocks));
     let reader = ReaderBuilder::new()
         .with_batch_size(BATCH_ROWS)

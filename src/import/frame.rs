@@ -1,7 +1,5 @@
-//! Parquet and CSV through polars' lazy scans: only the planned columns are read
-//! (projection pushdown). CSV is read as text throughout, so every value is parsed by what
-//! the configuration uses it for and an unreadable value becomes `INVALID_VALUE`, not an
-//! error for the whole file.
+//! Parquet through polars' lazy scan: only the planned columns are read (projection
+//! pushdown).
 
 use std::path::Path;
 
@@ -24,56 +22,27 @@ fn parquet_scan(path: &Path) -> Result<(LazyFrame, impl Fn(PolarsError) -> Impor
     Ok((lf, bad))
 }
 
-fn csv_scan(path: &Path) -> Result<(LazyFrame, impl Fn(PolarsError) -> ImportError), ImportError> {
-    let bad = |e: PolarsError| ImportError::Format {
-        path: path.to_path_buf(),
-        message: format!("cannot read CSV: {e}"),
-    };
-    let pl_path = PlRefPath::try_from_path(path).map_err(bad)?;
-    let lf = LazyCsvReader::new(pl_path)
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .with_missing_is_null(true)
-        .finish()
-        .map_err(bad)?;
-    Ok((lf, bad))
-}
-
 /// Reads a Parquet file.
 pub fn read_parquet(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
     let (lf, bad) = parquet_scan(path)?;
     read_lazy(path, plan, lf, bad)
 }
 
-/// Reads a CSV file (UTF-8, optional BOM, CRLF or LF, RFC 4180 quoting), every column as text.
-pub fn read_csv(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
-    let (lf, bad) = csv_scan(path)?;
-    read_lazy(path, plan, lf, bad)
+/// The columns of a Parquet file (from its footer), without reading records.
+pub fn columns_of(path: &Path) -> Result<Vec<(String, SourceType)>, ImportError> {
+    let (mut lf, bad) = parquet_scan(path)?;
+    Ok(lazy_columns(&mut lf, &bad)?.1)
 }
 
-/// The columns of a Parquet file (from its footer) or a CSV file (from its header line),
-/// without reading records.
-pub fn columns_of(path: &Path, parquet: bool) -> Result<Vec<(String, SourceType)>, ImportError> {
-    if parquet {
-        let (mut lf, bad) = parquet_scan(path)?;
-        Ok(lazy_columns(&mut lf, &bad)?.1)
-    } else {
-        let (mut lf, bad) = csv_scan(path)?;
-        Ok(lazy_columns(&mut lf, &bad)?.1)
-    }
-}
-
-/// A scan's columns: the raw names, and each as the import sees it (name without a
-/// byte-order mark, and type).
+/// A scan's columns: the raw names, and each as the import sees it (name and type).
 type ScanColumns = (Vec<PlSmallStr>, Vec<(String, SourceType)>);
 
 fn lazy_columns(lf: &mut LazyFrame, bad: &impl Fn(PolarsError) -> ImportError) -> Result<ScanColumns, ImportError> {
     let schema = lf.collect_schema().map_err(bad)?;
-    // A UTF-8 byte-order mark that survived into the first header is not part of the name.
     let columns = schema
         .iter_names()
         .zip(schema.iter_values())
-        .map(|(n, dt)| (n.trim_start_matches('\u{feff}').to_string(), source_type(dt)))
+        .map(|(n, dt)| (n.to_string(), source_type(dt)))
         .collect();
     Ok((schema.iter_names().cloned().collect(), columns))
 }

@@ -3,6 +3,8 @@
 //! Depends on `model` only.
 
 pub mod avro;
+mod avro_walk;
+pub mod csv;
 pub mod discards;
 pub mod discover;
 pub mod frame;
@@ -108,7 +110,7 @@ fn read_file_on(path: &Path, plan: &FieldPlan, threads: usize) -> Result<Table, 
     match format_of(path)? {
         Format::Avro => avro::read(path, plan, threads),
         Format::Parquet => frame::read_parquet(path, plan),
-        Format::Csv => frame::read_csv(path, plan),
+        Format::Csv => csv::read(path, plan),
         Format::Json => json::read(path, plan),
         Format::Spreadsheet => sheet::read(path, plan),
     }
@@ -365,7 +367,11 @@ impl StreamPlan {
                     } else {
                         tasks.push(Task::File { dataset: d, file: i });
                         layouts.push(None);
-                        frame::columns_of(f, format == Format::Parquet)?
+                        if format == Format::Parquet {
+                            frame::columns_of(f)?
+                        } else {
+                            csv::columns_of(f)?
+                        }
                     };
                     let builder = sink::TableBuilder::new(f, &plan, &columns)?;
                     for (key, _) in &builder.targets {

@@ -254,39 +254,114 @@ mod tests {
     }
 }
 
-/// Reads an ISO-8601 instant: with a zone offset or `Z`, or none for UTC; a bare date is
-/// its UTC midnight. Returns UTC microseconds.
+/// Reads an ISO-8601 instant (SPEC 2): a date, then optionally `T` or a space and a time of
+/// day `hh:mm[:ss[.fraction]]` with any number of fraction digits (read to the microsecond,
+/// further digits cut off), then optionally a zone: `Z`, `±hh`, `±hhmm` or `±hh:mm`; none is
+/// UTC. A bare date is its UTC midnight. Returns UTC microseconds.
 pub fn parse_instant_us(text: &str) -> Option<i64> {
-    let t = text.trim();
-    if t.is_empty() {
+    let b = text.trim().as_bytes();
+    let mut at = Cursor { b, i: 0 };
+    let year = at.digits(4)? as i32;
+    at.expect(b'-')?;
+    let month = at.digits(2)?;
+    at.expect(b'-')?;
+    let day = at.digits(2)?;
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let mut micros = 0i64;
+    if at.i < b.len() && matches!(b[at.i], b'T' | b't' | b' ') {
+        at.i += 1;
+        let hour = at.digits(2)?;
+        at.expect(b':')?;
+        let minute = at.digits(2)?;
+        let mut second = 0;
+        if at.peek() == Some(b':') {
+            at.i += 1;
+            second = at.digits(2)?;
+            if at.peek() == Some(b'.') || at.peek() == Some(b',') {
+                at.i += 1;
+                let start = at.i;
+                let mut fraction = 0i64;
+                while let Some(d) = at.peek().filter(u8::is_ascii_digit) {
+                    if at.i - start < 6 {
+                        fraction = fraction * 10 + i64::from(d - b'0');
+                    }
+                    at.i += 1;
+                }
+                let read = at.i - start;
+                if read == 0 {
+                    return None;
+                }
+                for _ in read..6 {
+                    fraction *= 10;
+                }
+                micros = fraction;
+            }
+        }
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        micros += i64::from(hour * 3600 + minute * 60 + second) * 1_000_000;
+        micros -= at.offset()? * 1_000_000;
+    }
+    if at.i != b.len() {
         return None;
     }
-    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
-        return Some(dt.timestamp_micros());
+    let midnight = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_micros();
+    midnight.checked_add(micros)
+}
+
+/// A position in the text of an instant.
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
     }
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f%z",
-        "%Y-%m-%d %H:%M:%S%.f%z",
-        "%Y-%m-%d %H:%M:%S%.f%:z",
-    ] {
-        if let Ok(dt) = chrono::DateTime::parse_from_str(t, fmt) {
-            return Some(dt.timestamp_micros());
+
+    fn expect(&mut self, c: u8) -> Option<()> {
+        (self.peek() == Some(c)).then(|| self.i += 1)
+    }
+
+    /// Exactly `n` ASCII digits as a number.
+    fn digits(&mut self, n: usize) -> Option<u32> {
+        let part = self.b.get(self.i..self.i + n)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
         }
+        self.i += n;
+        Some(part.iter().fold(0, |v, d| v * 10 + u32::from(d - b'0')))
     }
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
-            return Some(dt.and_utc().timestamp_micros());
+
+    /// The zone offset east of UTC in seconds: `Z`, `±hh`, `±hhmm`, `±hh:mm`, or none (0).
+    fn offset(&mut self) -> Option<i64> {
+        let sign = match self.peek() {
+            None => return Some(0),
+            Some(b'Z' | b'z') => {
+                self.i += 1;
+                return Some(0);
+            }
+            Some(b'+') => 1,
+            Some(b'-') => -1,
+            Some(_) => return None,
+        };
+        self.i += 1;
+        let hours = self.digits(2)?;
+        let minutes = match self.peek() {
+            None => 0,
+            Some(b':') => {
+                self.i += 1;
+                self.digits(2)?
+            }
+            Some(_) => self.digits(2)?,
+        };
+        if hours > 23 || minutes > 59 {
+            return None;
         }
+        Some(sign * i64::from(hours * 3600 + minutes * 60))
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|dt| dt.and_utc().timestamp_micros())
 }
 
 /// The UTC calendar date of an instant.
@@ -308,5 +383,42 @@ mod instant_tests {
         assert_eq!(parse_instant_us("2026-10-01"), Some(z - 3 * 3_600_000_000));
         assert_eq!(parse_instant_us("yesterday"), None);
         assert_eq!(parse_instant_us("2026-13-01T00:00:00Z"), None);
+    }
+
+    #[test]
+    fn every_iso_offset_form() {
+        // DuckDB's CSV of a TIMESTAMPTZ column: `+00`, fraction without trailing zeros.
+        let z = parse_instant_us("2025-10-30T12:01:38.228Z").unwrap();
+        for text in [
+            "2025-10-30 12:01:38.228+00",
+            "2025-10-30 12:01:38.228+0000",
+            "2025-10-30 12:01:38.228+00:00",
+            "2025-10-30 12:01:38.228-00:00",
+            "2025-10-30T09:01:38.228-03",
+            "2025-10-30T09:01:38.228-0300",
+            "2025-10-30T17:31:38.228+05:30",
+            "2025-10-30 12:01:38.228",
+            "2025-10-30 12:01:38.228000000Z",
+            "2025-10-30 12:01:38.228000999+00",
+        ] {
+            assert_eq!(parse_instant_us(text), Some(z), "{text}");
+        }
+        assert_eq!(
+            parse_instant_us("2025-10-30 12:01+01"),
+            Some(z - 38_228_000 - 3_600_000_000)
+        );
+        for bad in [
+            "2025-10-30 12:01:38.228+0",
+            "2025-10-30 12:01:38.228+000",
+            "2025-10-30 12:01:38.228+24",
+            "2025-10-30 12:01:38.+00",
+            "2025-10-30 12:01:38 +00",
+            "2025-10-30 24:00:00",
+            "2025-10-30 12:01:38.228UTC",
+            "2025-02-30",
+            "2025-10-30T",
+        ] {
+            assert_eq!(parse_instant_us(bad), None, "{bad}");
+        }
     }
 }
