@@ -51,12 +51,17 @@ pub struct CheckReport {
     pub invoices: Vec<InvoiceTotal>,
     pub ob_errors: Vec<String>,
     pub warnings: Vec<String>,
+    /// SPEC 2: causes that make most of a dataset unusable; any makes the inputs not ready.
+    pub unusable: Vec<String>,
 }
 
 impl CheckReport {
     /// Nothing stands between these inputs and a complete set of invoices.
     pub fn is_clean(&self) -> bool {
-        self.config_problems.is_empty() && self.load_error.is_none() && self.ob_errors.is_empty()
+        self.config_problems.is_empty()
+            && self.load_error.is_none()
+            && self.ob_errors.is_empty()
+            && self.unusable.is_empty()
     }
 
     /// The report as text for a terminal.
@@ -126,6 +131,13 @@ impl CheckReport {
         }
         for w in &self.warnings {
             let _ = writeln!(s, "  warning: {w}");
+        }
+        if !self.unusable.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nMost of a dataset is unusable ({} cause(s), each printed as a warning on standard error).",
+                self.unusable.len()
+            );
         }
         let _ = writeln!(
             s,
@@ -249,6 +261,7 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
     for line in &mut report.datasets {
         line.rows = rows.get(&line.name.to_ascii_lowercase()).copied();
     }
+    report.unusable = engine.unusable_inputs().to_vec();
     let Some(month) = period.or_else(|| latest_month(&engine)) else {
         report
             .warnings

@@ -194,3 +194,29 @@ fn discarding_a_record_is_kept_next_to_the_data() {
     let inv = again.invoice().unwrap();
     assert_eq!(inv.suspense.iter().filter(|e| e.discarded.is_some()).count(), 1);
 }
+
+#[test]
+fn a_mostly_unusable_dataset_shows_a_banner_on_every_tab() {
+    let (tmp, config) = common::tiny_folder("csv");
+    let events = tmp.path().join("Events.csv");
+    let text = std::fs::read_to_string(&events).unwrap();
+    // Times a spreadsheet wrote day first: none can be read.
+    std::fs::write(&events, text.replace("\"2026-10-", "\"").replace('T', " 10-2026 ")).unwrap();
+    let settings = Settings {
+        data_dir: Some(tmp.path().to_path_buf()),
+        config: Some(config),
+        month: Some("2026-10".into()),
+        ..Settings::default()
+    };
+    let mut app = WorkbenchApp::new(settings, Box::new(FixedPicker::default()));
+    app.wait_for_jobs();
+    let mut h = harness(app);
+    settle(&mut h);
+    let banner = "Most of a dataset could not be used: these invoices are built on the rest.";
+    for tab in ["Breakdown", "Meters", "Reconciliation", "All OBs", "Invoice"] {
+        h.get_by_label(tab).click();
+        h.run_steps(3);
+        h.get_by_label(banner);
+        h.get_by_label_contains("INVALID_VALUE in ts, e.g. \"01 10-2026 02:59:59Z\"");
+    }
+}

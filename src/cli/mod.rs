@@ -188,6 +188,14 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let loaded = crate::load(&args.input.data, &args.input.config, &|_: &Path| {})?;
     let load_time = started.elapsed();
+    let used = loaded.engine.config.referenced_datasets();
+    for entry in &loaded.catalog.entries {
+        if used.contains(&entry.name.to_ascii_lowercase()) {
+            for problem in &entry.problems {
+                eprintln!("warning: {}: {problem}", entry.name);
+            }
+        }
+    }
     let selection = if args.ob.eq_ignore_ascii_case("all") {
         Selection::All
     } else {
@@ -249,7 +257,7 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
     for e in &report.errors {
         eprintln!("error: OB {}: {}", e.ob, e.message);
     }
-    for w in &report.warnings {
+    for w in report.unusable.iter().chain(&report.warnings) {
         eprintln!("warning: {w}");
     }
     Ok(if report.errors.is_empty() {
@@ -270,6 +278,9 @@ pub fn generation_time() -> chrono::DateTime<chrono::Utc> {
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let report = crate::check::check(&args.input.data, &args.input.config, args.period);
+    for w in &report.unusable {
+        eprintln!("warning: {w}");
+    }
     if args.json {
         println!(
             "{}",

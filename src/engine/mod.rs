@@ -62,6 +62,8 @@ pub struct Engine {
     /// The run-level unattributable records do not depend on the period: listed by the
     /// first run and shared by every report after it.
     unattributable: std::sync::OnceLock<Unattributable>,
+    /// `unusable_inputs`, worked out once.
+    unusable: std::sync::OnceLock<Vec<String>>,
 }
 
 /// The run-level unattributable records with their counts by code and per dataset.
@@ -134,6 +136,7 @@ impl Engine {
             files,
             days: streamed.days,
             unattributable: std::sync::OnceLock::new(),
+            unusable: std::sync::OnceLock::new(),
         }
     }
 
@@ -155,6 +158,48 @@ impl Engine {
             .iter()
             .map(|d| d.usage(&self.config, &names, period))
             .collect()
+    }
+
+    /// SPEC 2: every cause (code and field) that makes more than half of a dataset's
+    /// records unattributable or suspended, as a sentence naming the dataset, the count,
+    /// the share and an example value. Counted over every record the load read, since an
+    /// unattributable record belongs to no period.
+    pub fn unusable_inputs(&self) -> &[String] {
+        self.unusable.get_or_init(|| self.find_unusable())
+    }
+
+    fn find_unusable(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for ds in &self.datasets {
+            let mut causes: Vec<(process::Code, &str, u64, &str)> = Vec::new();
+            for issue in ds.unattributable.iter().chain(&ds.issues) {
+                match causes
+                    .iter_mut()
+                    .find(|(c, f, _, _)| *c == issue.code && *f == &*issue.field)
+                {
+                    Some(cause) => cause.2 += 1,
+                    None => causes.push((issue.code, &issue.field, 1, &issue.value)),
+                }
+            }
+            let rows = ds.rows as u64;
+            for (code, field, count, example) in causes {
+                if count * 2 <= rows {
+                    continue;
+                }
+                let example = if example.is_empty() {
+                    "null".to_string()
+                } else {
+                    format!("{example:?}")
+                };
+                out.push(format!(
+                    "{}: {count} of {rows} records ({} %) {} in {field}, e.g. {example}",
+                    ds.name,
+                    count * 100 / rows,
+                    code.as_str()
+                ));
+            }
+        }
+        out
     }
 
     /// Rates `period` for the selected OBs.
@@ -189,6 +234,7 @@ impl Engine {
             errors,
             run,
             warnings,
+            unusable: self.unusable_inputs().to_vec(),
             files: self.files.clone(),
             config_path: config.path.clone(),
             config_sha256: config.sha256.clone(),

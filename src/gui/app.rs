@@ -696,6 +696,9 @@ impl WorkbenchApp {
                 });
             });
         egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(l) = &self.loaded {
+                views::banner::unusable_banner(ui, l.engine.unusable_inputs());
+            }
             ui.horizontal(|ui| {
                 for tab in Tab::ALL {
                     if ui.selectable_label(self.tab == tab, tab.label()).clicked() {

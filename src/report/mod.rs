@@ -298,6 +298,9 @@ pub struct RunReport {
     pub errors: Vec<ObError>,
     pub run: RunSummary,
     pub warnings: Vec<String>,
+    /// SPEC 2: causes that make most of a dataset unusable (loud: stderr, a banner in the
+    /// window, `check` not ready).
+    pub unusable: Vec<String>,
     pub files: Vec<InputFile>,
     pub config_path: PathBuf,
     pub config_sha256: String,

@@ -2,6 +2,7 @@
 //! as data) and draws it; a view returns the commands the user gave, the app applies them.
 
 pub mod all_obs_ui;
+pub mod banner;
 pub mod breakdown_ui;
 pub mod inputs_ui;
 pub mod invoice_ui;

@@ -261,6 +261,7 @@ mod tests {
                 ..RunSummary::default()
             },
             warnings: Vec::new(),
+            unusable: Vec::new(),
             files: Vec::new(),
             config_path: "billing.toml".into(),
             config_sha256: String::new(),
