@@ -5,8 +5,7 @@
 //! the null one of a `["null", T]` union as `T`, so a flipped bit there would otherwise be
 //! read as a value (SPEC 2: corrupt bytes are an error naming the file and the offset).
 //!
-//! Compressed blocks are not walked: a flipped bit in them breaks their decompression,
-//! which the decoder reports.
+//! Compressed blocks are decompressed by the import first and walked the same way.
 
 use std::collections::HashMap;
 

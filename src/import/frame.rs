@@ -1,190 +1,99 @@
-//! Parquet through polars' lazy scan: only the planned columns are read (projection
-//! pushdown).
+//! Parquet through arrow-rs' `parquet` crate: only the planned columns are decoded (a
+//! projection mask), and the Arrow arrays are pushed into columns like Avro's.
+//!
+//! Why not polars (used until this version): fuzzing found polars 0.55's Parquet reader
+//! panicking on many corrupt files, asking for 2^61 bytes on one kind (which ends the
+//! program), and reading out of bounds on another (an unsafe precondition that debug
+//! builds stop on). arrow-rs returns errors for the same inputs; see README "Fuzzing".
 
 use std::path::Path;
 
-use polars::prelude::*;
-use rust_decimal::Decimal;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use crate::model::money::parse_decimal;
 use crate::model::table::{FieldPlan, Table};
 
 use super::ImportError;
-use super::sink::{Cell, SourceType, TableBuilder};
+use super::avro::{push_array, source_type};
+use super::sink::{SourceType, TableBuilder};
 
-fn parquet_scan(path: &Path) -> Result<(LazyFrame, impl Fn(PolarsError) -> ImportError), ImportError> {
-    let bad = |e: PolarsError| ImportError::Format {
+/// Record batches of this many rows.
+const BATCH_ROWS: usize = 64 * 1024;
+
+fn open(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<std::fs::File>, ImportError> {
+    let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| ImportError::Format {
         path: path.to_path_buf(),
         message: format!("cannot read Parquet: {e}"),
-    };
-    let pl_path = PlRefPath::try_from_path(path).map_err(bad)?;
-    let lf = LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(bad)?;
-    Ok((lf, bad))
+    })
 }
 
-/// Reads a Parquet file.
-pub fn read_parquet(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
-    let (lf, bad) = parquet_scan(path)?;
-    read_lazy(path, plan, lf, bad)
+fn columns(builder: &ParquetRecordBatchReaderBuilder<std::fs::File>) -> Vec<(String, SourceType)> {
+    builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), source_type(f.data_type())))
+        .collect()
 }
 
 /// The columns of a Parquet file (from its footer), without reading records.
 pub fn columns_of(path: &Path) -> Result<Vec<(String, SourceType)>, ImportError> {
-    let (mut lf, bad) = parquet_scan(path)?;
-    Ok(lazy_columns(&mut lf, &bad)?.1)
+    Ok(columns(&open(path)?))
 }
 
-/// A scan's columns: the raw names, and each as the import sees it (name and type).
-type ScanColumns = (Vec<PlSmallStr>, Vec<(String, SourceType)>);
-
-fn lazy_columns(lf: &mut LazyFrame, bad: &impl Fn(PolarsError) -> ImportError) -> Result<ScanColumns, ImportError> {
-    let schema = lf.collect_schema().map_err(bad)?;
-    let columns = schema
-        .iter_names()
-        .zip(schema.iter_values())
-        .map(|(n, dt)| (n.to_string(), source_type(dt)))
-        .collect();
-    Ok((schema.iter_names().cloned().collect(), columns))
-}
-
-fn read_lazy(
-    path: &Path,
-    plan: &FieldPlan,
-    mut lf: LazyFrame,
-    bad: impl Fn(PolarsError) -> ImportError,
-) -> Result<Table, ImportError> {
-    let (raw_names, columns) = lazy_columns(&mut lf, &bad)?;
+/// Reads a Parquet file into a table of the plan's fields.
+pub fn read_parquet(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
+    let bad = |e: &dyn std::fmt::Display| ImportError::Format {
+        path: path.to_path_buf(),
+        message: format!("cannot read Parquet: {e}"),
+    };
+    let reader = open(path)?;
+    let columns = columns(&reader);
     let mut builder = TableBuilder::new(path, plan, &columns)?;
     let used = builder.used_sources();
+    let rows = usize::try_from(reader.metadata().file_metadata().num_rows()).unwrap_or(0);
     if used.is_empty() {
-        let df = lf.select([len()]).collect().map_err(&bad)?;
-        builder.rows = df
-            .column("len")
-            .ok()
-            .and_then(|c| c.get(0).ok())
-            .and_then(|v| v.extract::<usize>())
-            .unwrap_or(0);
+        builder.rows = rows;
         return Ok(builder.finish());
     }
-    let exprs: Vec<Expr> = used.iter().map(|i| col(raw_names[*i].clone())).collect();
-    let df = lf.select(exprs).collect().map_err(&bad)?;
-    for (out_idx, source_idx) in used.iter().enumerate() {
-        let series = df.columns()[out_idx].as_materialized_series().rechunk();
-        push_series(&mut builder, *source_idx, &series).map_err(&bad)?;
+    // Top-level columns only: a planned field is never a nested one (`readable` refuses them).
+    let mask = ProjectionMask::roots(reader.parquet_schema(), used.iter().copied());
+    let batches = reader
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| bad(&e))?;
+    let mut read = 0usize;
+    for batch in batches {
+        let batch = batch.map_err(|e| bad(&e))?;
+        for (out, source) in used.iter().enumerate() {
+            push_array(&mut builder, *source, batch.column(out));
+        }
+        read += batch.num_rows();
     }
-    builder.rows = df.height();
+    builder.rows = read;
     Ok(builder.finish())
 }
 
-fn source_type(dt: &DataType) -> SourceType {
-    match dt {
-        DataType::String => SourceType::Text,
-        DataType::Int8
-        | DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::UInt8
-        | DataType::UInt16
-        | DataType::UInt32
-        | DataType::UInt64 => SourceType::Int,
-        DataType::Float32 | DataType::Float64 => SourceType::Float,
-        DataType::Boolean => SourceType::Bool,
-        DataType::Decimal(_, _) => SourceType::Decimal,
-        DataType::Datetime(_, _) => SourceType::Timestamp,
-        DataType::Date => SourceType::Date,
-        _ => SourceType::Other,
-    }
-}
-
-fn push_series(b: &mut TableBuilder, src: usize, s: &Series) -> PolarsResult<()> {
-    match s.dtype() {
-        DataType::String => {
-            for v in s.str()?.iter() {
-                b.push(src, v.map_or(Cell::Null, Cell::Text));
-            }
-        }
-        DataType::Boolean => {
-            for v in s.bool()?.iter() {
-                b.push(src, v.map_or(Cell::Null, Cell::Bool));
-            }
-        }
-        DataType::Float32 | DataType::Float64 => {
-            let f = s.cast(&DataType::Float64)?;
-            let is_f32 = matches!(s.dtype(), DataType::Float32);
-            for v in f.f64()?.iter() {
-                let cell = match v {
-                    None => Cell::Null,
-                    // An f32's shortest form is what was written, not its widened f64 digits.
-                    Some(x) if is_f32 => Cell::Float(format!("{}", x as f32).parse().unwrap_or(f64::NAN)),
-                    Some(x) => Cell::Float(x),
-                };
-                b.push(src, cell);
-            }
-        }
-        DataType::UInt64 => {
-            for v in s.u64()?.iter() {
-                let cell = match v {
-                    None => Cell::Null,
-                    Some(x) => i64::try_from(x).map_or(Cell::Decimal(Decimal::from(x)), Cell::Int),
-                };
-                b.push(src, cell);
-            }
-        }
-        dt if dt.is_integer() => {
-            let i = s.cast(&DataType::Int64)?;
-            for v in i.i64()?.iter() {
-                b.push(src, v.map_or(Cell::Null, Cell::Int));
-            }
-        }
-        DataType::Decimal(_, _) => {
-            // Exact: polars prints decimals with their full scale.
-            let t = s.cast(&DataType::String)?;
-            for v in t.str()?.iter() {
-                let cell = match v {
-                    None => Cell::Null,
-                    Some(x) => parse_decimal(x).map_or(Cell::Float(f64::NAN), Cell::Decimal),
-                };
-                b.push(src, cell);
-            }
-        }
-        DataType::Datetime(unit, _) => {
-            let (mul, div) = match unit {
-                TimeUnit::Milliseconds => (1_000i64, 1i64),
-                TimeUnit::Microseconds => (1, 1),
-                TimeUnit::Nanoseconds => (1, 1_000),
-            };
-            let phys = s.to_physical_repr();
-            for v in phys.i64()?.iter() {
-                b.push(
-                    src,
-                    v.map_or(Cell::Null, |x| Cell::Instant(x.saturating_mul(mul).div_euclid(div))),
-                );
-            }
-        }
-        DataType::Date => {
-            let phys = s.to_physical_repr();
-            for v in phys.i32()?.iter() {
-                b.push(src, v.map_or(Cell::Null, |d| Cell::date_days(i64::from(d))));
-            }
-        }
-        _ => {
-            for _ in 0..s.len() {
-                b.push(src, Cell::Null);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Writes a polars frame as Parquet (used by the sample generator and the tests).
-pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), ImportError> {
+/// Writes record batches as one Parquet file, snappy-compressed (the sample generator and
+/// the tests).
+pub fn write_parquet(path: &Path, batches: &[arrow_array::RecordBatch]) -> Result<(), ImportError> {
+    let bad = |e: &dyn std::fmt::Display| ImportError::Format {
+        path: path.to_path_buf(),
+        message: format!("cannot write Parquet: {e}"),
+    };
+    let Some(first) = batches.first() else {
+        return Err(bad(&"no records to write"));
+    };
     let file = std::fs::File::create(path).map_err(|e| ImportError::io(path, e))?;
-    ParquetWriter::new(file)
-        .with_compression(ParquetCompression::Snappy)
-        .finish(df)
-        .map_err(|e| ImportError::Format {
-            path: path.to_path_buf(),
-            message: format!("cannot write Parquet: {e}"),
-        })?;
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::SNAPPY)
+        .build();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(file, first.schema(), Some(props)).map_err(|e| bad(&e))?;
+    for b in batches {
+        writer.write(b).map_err(|e| bad(&e))?;
+    }
+    writer.close().map_err(|e| bad(&e))?;
     Ok(())
 }

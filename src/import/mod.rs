@@ -106,14 +106,29 @@ pub fn read_file(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
 }
 
 /// `read_file`, with up to `threads` threads for one big file where the format allows.
+///
+/// A reader that panics on a corrupt file (polars' Parquet reader does, on some of the
+/// fuzzer's inputs) gives an error naming the file instead of ending the program.
 fn read_file_on(path: &Path, plan: &FieldPlan, threads: usize) -> Result<Table, ImportError> {
-    match format_of(path)? {
+    let format = format_of(path)?;
+    let read = || match format {
         Format::Avro => avro::read(path, plan, threads),
         Format::Parquet => frame::read_parquet(path, plan),
         Format::Csv => csv::read(path, plan),
         Format::Json => json::read(path, plan),
         Format::Spreadsheet => sheet::read(path, plan),
-    }
+    };
+    guarded(path, read)
+}
+
+/// Runs a reader of `path`; a panic in it becomes an error naming the file.
+fn guarded(path: &Path, read: impl FnOnce() -> Result<Table, ImportError>) -> Result<Table, ImportError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(ImportError::Format {
+            path: path.to_path_buf(),
+            message: "the reader stopped on this file: it is probably corrupt".into(),
+        })
+    })
 }
 
 /// Reads part files in parallel (one worker per core) and joins them in file order as they
@@ -411,7 +426,9 @@ impl StreamPlan {
                 let d = &self.datasets[dataset];
                 let path = &d.files[file];
                 let mut table = match (&d.layouts[file], self.tasks[i]) {
-                    (Some(layout), Task::Run { run, .. }) => avro::read_run(path, layout, run, &d.plan)?,
+                    (Some(layout), Task::Run { run, .. }) => {
+                        guarded(path, || avro::read_run(path, layout, run, &d.plan))?
+                    }
                     _ => {
                         let table = read_file(path, &d.plan)?;
                         let _ = d.sha256[file].set(sha256_file(path)?);

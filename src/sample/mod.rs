@@ -96,33 +96,12 @@ impl Batch {
             .collect();
         Ok(RecordBatch::try_new(Arc::new(self.schema()), arrays)?)
     }
-
-    fn polars_frame(&self) -> anyhow::Result<polars::prelude::DataFrame> {
-        use polars::prelude::{Column, DataFrame, IntoColumn, NamedFrom, Series};
-        let mut columns: Vec<Column> = Vec::new();
-        for ((name, _), col) in self.fields.iter().zip(&self.cols) {
-            let name = (*name).into();
-            let s = match col {
-                Col::Text(v) => Series::new(name, v.clone()),
-                Col::Long(v) => Series::new(name, v.clone()),
-                Col::Double(v) => Series::new(name, v.clone()),
-                Col::Bool(v) => Series::new(name, v.clone()),
-                Col::TimeMs(v) => Series::new(name, v.clone()).cast(&polars::prelude::DataType::Datetime(
-                    polars::prelude::TimeUnit::Milliseconds,
-                    None,
-                ))?,
-                Col::Date(v) => Series::new(name, v.clone()).cast(&polars::prelude::DataType::Date)?,
-            };
-            columns.push(s.into_column());
-        }
-        Ok(DataFrame::new_infer_height(columns)?)
-    }
 }
 
 /// A file being written in batches, in Avro (with a codec) or Parquet.
 enum Sink {
     Avro(AvroWriter<std::io::BufWriter<fs::File>>, PathBuf),
-    Parquet(Box<polars::io::parquet::write::BatchedWriter<fs::File>>),
+    Parquet(Box<parquet::arrow::ArrowWriter<fs::File>>),
 }
 
 impl Sink {
@@ -132,10 +111,10 @@ impl Sink {
         }
         let file = fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         if parquet {
-            let df = first.polars_frame()?;
-            let writer = polars::prelude::ParquetWriter::new(file)
-                .with_compression(polars::prelude::ParquetCompression::Snappy)
-                .batched(df.schema())?;
+            let props = parquet::file::properties::WriterProperties::builder()
+                .set_compression(parquet::basic::Compression::SNAPPY)
+                .build();
+            let writer = parquet::arrow::ArrowWriter::try_new(file, Arc::new(first.schema()), Some(props))?;
             Ok(Sink::Parquet(Box::new(writer)))
         } else {
             let w = WriterBuilder::new(first.schema())
@@ -148,7 +127,7 @@ impl Sink {
     fn write(&mut self, batch: &Batch) -> anyhow::Result<()> {
         match self {
             Sink::Avro(w, _) => w.write(&batch.record_batch()?)?,
-            Sink::Parquet(w) => w.write_batch(&batch.polars_frame()?)?,
+            Sink::Parquet(w) => w.write(&batch.record_batch()?)?,
         }
         Ok(())
     }
@@ -161,7 +140,7 @@ impl Sink {
                 pin_sync_marker(&path)?;
             }
             Sink::Parquet(w) => {
-                w.finish()?;
+                w.close()?;
             }
         }
         Ok(())
