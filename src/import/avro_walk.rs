@@ -19,6 +19,10 @@ use serde_json::Value;
 use super::ImportError;
 use super::avro::read_long;
 
+/// The most records a block may claim when a record can take no bytes at all (a schema of
+/// nulls): more than any writer puts in one block.
+const MAX_EMPTY_RECORDS: u64 = 1 << 24;
+
 /// One node of the writer's schema, as the walk needs it.
 #[derive(Debug, Clone)]
 enum Node {
@@ -183,6 +187,22 @@ impl Walker {
     /// Walks `records` records through `data` (one block's bytes, uncompressed); they must
     /// end exactly at its end.
     pub fn check_block(&self, data: &[u8], records: u64) -> Result<(), Corrupt> {
+        // Every record takes at least `min` bytes: a count the block cannot hold (a header
+        // claiming 2^40 records) is refused before anything is walked or allocated.
+        let min = self.min_bytes(0, 0).max(1) as u64;
+        let most = if self.min_bytes(0, 0) == 0 {
+            MAX_EMPTY_RECORDS
+        } else {
+            data.len() as u64 / min
+        };
+        if records > most {
+            return Err(Corrupt {
+                at: 0,
+                record: 0,
+                field: String::new(),
+                message: format!("the block claims {records} records in {} bytes", data.len()),
+            });
+        }
         let mut at = 0usize;
         for record in 0..records {
             let mut field = String::new();
@@ -202,6 +222,21 @@ impl Walker {
             });
         }
         Ok(())
+    }
+
+    /// The fewest bytes a value of `node` takes (a union: its smallest branch plus the
+    /// index; a recursive type counts as 1 past 64 levels).
+    fn min_bytes(&self, node: usize, depth: usize) -> usize {
+        if depth > 64 {
+            return 1;
+        }
+        match &self.nodes[node] {
+            Node::Null => 0,
+            Node::Boolean | Node::Varint | Node::Bytes | Node::Enum(_) | Node::Array(_) | Node::Map(_) => 1,
+            Node::Fixed(n) => *n,
+            Node::Union(b) => 1 + b.iter().map(|n| self.min_bytes(*n, depth + 1)).min().unwrap_or(0),
+            Node::Record(fields) => fields.iter().map(|(_, f)| self.min_bytes(*f, depth + 1)).sum(),
+        }
     }
 
     fn walk(&self, node: usize, data: &[u8], at: &mut usize, field: &mut String, depth: usize) -> Result<(), String> {
@@ -537,6 +572,16 @@ mod tests {
         let e = w.check_block(&data, 2).unwrap_err();
         assert_eq!((e.record, e.field.as_str(), e.at), (1, "n", 16));
         assert_eq!(e.message, "union branch index 3 outside the union of 2 branches");
+    }
+
+    #[test]
+    fn a_block_claiming_more_records_than_it_can_hold_is_refused() {
+        let w = Walker::new(SCHEMA.as_bytes()).unwrap();
+        let e = w.check_block(&record(), 1 << 40).unwrap_err();
+        assert_eq!(e.message, "the block claims 1099511627776 records in 12 bytes");
+        let nulls = Walker::new(br#"{"type":"record","name":"N","fields":[{"name":"x","type":"null"}]}"#).unwrap();
+        assert_eq!(nulls.check_block(&[], 3), Ok(()));
+        assert!(nulls.check_block(&[], 1 << 40).is_err());
     }
 
     #[test]
