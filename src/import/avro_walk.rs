@@ -205,11 +205,15 @@ impl Walker {
         }
         let mut at = 0usize;
         for record in 0..records {
-            let mut field = String::new();
+            // The top-level field being walked, named only when something is wrong.
+            let mut field = usize::MAX;
             self.walk(0, data, &mut at, &mut field, 0).map_err(|message| Corrupt {
                 at,
                 record,
-                field: field.clone(),
+                field: match &self.nodes[0] {
+                    Node::Record(fields) => fields.get(field).map(|(n, _)| n.clone()).unwrap_or_default(),
+                    _ => String::new(),
+                },
                 message,
             })?;
         }
@@ -239,7 +243,7 @@ impl Walker {
         }
     }
 
-    fn walk(&self, node: usize, data: &[u8], at: &mut usize, field: &mut String, depth: usize) -> Result<(), String> {
+    fn walk(&self, node: usize, data: &[u8], at: &mut usize, field: &mut usize, depth: usize) -> Result<(), String> {
         if depth > 64 {
             return Err("values nested more than 64 deep".into());
         }
@@ -280,10 +284,9 @@ impl Walker {
             Node::Array(items) => self.walk_blocks(data, at, field, depth, None, *items),
             Node::Map(values) => self.walk_blocks(data, at, field, depth, Some(()), *values),
             Node::Record(fields) => {
-                for (name, f) in fields {
+                for (i, (_, f)) in fields.iter().enumerate() {
                     if depth == 0 {
-                        field.clear();
-                        field.push_str(name);
+                        *field = i;
                     }
                     self.walk(*f, data, at, field, depth + 1)?;
                 }
@@ -298,7 +301,7 @@ impl Walker {
         &self,
         data: &[u8],
         at: &mut usize,
-        field: &mut String,
+        field: &mut usize,
         depth: usize,
         keyed: Option<()>,
         item: usize,
