@@ -23,10 +23,6 @@ const BATCH_ROWS: usize = 64 * 1024;
 /// Opens a file for reading from memory: parquet 60 reading a corrupt footer straight
 /// from a `File` skips a huge thrift field one `read` call at a time (a hang the fuzzer
 /// found); from memory the same input ends in an error at once.
-fn open(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<bytes::Bytes>, ImportError> {
-    open_bytes(path, read_bytes(path)?)
-}
-
 fn read_bytes(path: &Path) -> Result<bytes::Bytes, ImportError> {
     Ok(bytes::Bytes::from(
         std::fs::read(path).map_err(|e| ImportError::io(path, e))?,
@@ -49,9 +45,43 @@ fn columns(builder: &ParquetRecordBatchReaderBuilder<bytes::Bytes>) -> Vec<(Stri
         .collect()
 }
 
-/// The columns of a Parquet file (from its footer), without reading records.
+/// The columns of a Parquet file, from its footer alone: the last 8 bytes give the
+/// footer's length and end with `PAR1`; only the footer is read, not the records.
 pub fn columns_of(path: &Path) -> Result<Vec<(String, SourceType)>, ImportError> {
-    Ok(columns(&open(path)?))
+    use std::io::{Read, Seek, SeekFrom};
+    let bad = |m: String| ImportError::Format {
+        path: path.to_path_buf(),
+        message: format!("cannot read Parquet: {m}"),
+    };
+    let mut file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    let len = file.metadata().map_err(|e| ImportError::io(path, e))?.len();
+    let mut tail = [0u8; 8];
+    if len < 12 {
+        return Err(bad(format!("{len} bytes are too few for a Parquet file")));
+    }
+    file.seek(SeekFrom::Start(len - 8))
+        .and_then(|_| file.read_exact(&mut tail))
+        .map_err(|e| ImportError::io(path, e))?;
+    if &tail[4..] != b"PAR1" {
+        return Err(bad("the file does not end with PAR1".into()));
+    }
+    let footer = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    if footer + 12 > len {
+        return Err(bad(format!("a footer of {footer} bytes in a file of {len}")));
+    }
+    let mut buf = vec![0u8; footer as usize];
+    file.seek(SeekFrom::Start(len - 8 - footer))
+        .and_then(|_| file.read_exact(&mut buf))
+        .map_err(|e| ImportError::io(path, e))?;
+    let meta = parquet::file::metadata::ParquetMetaDataReader::decode_metadata(&buf).map_err(|e| bad(e.to_string()))?;
+    let fm = meta.file_metadata();
+    let schema = parquet::arrow::parquet_to_arrow_schema(fm.schema_descr(), fm.key_value_metadata())
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(schema
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), source_type(f.data_type())))
+        .collect())
 }
 
 /// Refuses a dictionary page that claims more values than it has bytes (every plain
