@@ -30,10 +30,98 @@ fn read_bytes(path: &Path) -> Result<bytes::Bytes, ImportError> {
 }
 
 fn open_bytes(path: &Path, bytes: bytes::Bytes) -> Result<ParquetRecordBatchReaderBuilder<bytes::Bytes>, ImportError> {
-    ParquetRecordBatchReaderBuilder::try_new(bytes).map_err(|e| ImportError::Format {
+    check_footer(path, footer_of(path, &bytes)?)?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes.clone()).map_err(|e| bad(path, &e))?;
+    check_page_headers(path, &bytes, reader.metadata())?;
+    Ok(reader)
+}
+
+fn bad(path: &Path, e: &dyn std::fmt::Display) -> ImportError {
+    ImportError::Format {
         path: path.to_path_buf(),
         message: format!("cannot read Parquet: {e}"),
-    })
+    }
+}
+
+/// The footer's length from a file's last 8 bytes (`PAR1` after a little-endian u32),
+/// checked against the file's length.
+fn footer_len(path: &Path, len: u64, tail: &[u8]) -> Result<u64, ImportError> {
+    if len < 12 {
+        return Err(bad(path, &format!("{len} bytes are too few for a Parquet file")));
+    }
+    if &tail[4..8] != b"PAR1" {
+        return Err(bad(path, &"the file does not end with PAR1"));
+    }
+    let footer = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    if footer + 12 > len {
+        return Err(bad(path, &format!("a footer of {footer} bytes in a file of {len}")));
+    }
+    Ok(footer)
+}
+
+fn footer_of<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a [u8], ImportError> {
+    let len = bytes.len();
+    let footer = footer_len(path, len as u64, &bytes[len.saturating_sub(8)..])? as usize;
+    Ok(&bytes[len - 8 - footer..len - 8])
+}
+
+/// The footer's Thrift is bounds-checked before parquet parses it (see `thrift_scan`).
+fn check_footer(path: &Path, footer: &[u8]) -> Result<(), ImportError> {
+    super::thrift_scan::scan_struct(footer)
+        .map(|_| ())
+        .map_err(|e| bad(path, &format!("corrupt footer: {e}")))
+}
+
+/// Walks every page header of every column chunk, bounds-checking each header's Thrift
+/// and its page size against the chunk, before parquet reads a page: a corrupt header
+/// is an error naming row group, column and byte offset, in time linear in the headers.
+fn check_page_headers(
+    path: &Path,
+    bytes: &[u8],
+    meta: &parquet::file::metadata::ParquetMetaData,
+) -> Result<(), ImportError> {
+    for (g, group) in meta.row_groups().iter().enumerate() {
+        for (c, column) in group.columns().iter().enumerate() {
+            let (start, len) = column.byte_range();
+            let end = start.saturating_add(len);
+            if end > bytes.len() as u64 {
+                return Err(bad(
+                    path,
+                    &format!(
+                        "row group {g}, column {c}: bytes {start}..{end} lie beyond the file's {}",
+                        bytes.len()
+                    ),
+                ));
+            }
+            let (mut at, end) = (start as usize, end as usize);
+            while at < end {
+                let header = super::thrift_scan::scan_struct(&bytes[at..end]).map_err(|e| {
+                    bad(
+                        path,
+                        &format!("row group {g}, column {c}: corrupt page header at byte {at}: {e}"),
+                    )
+                })?;
+                // PageHeader field 3 is compressed_page_size.
+                let size = header.int(3).and_then(|s| usize::try_from(s).ok()).ok_or_else(|| {
+                    bad(
+                        path,
+                        &format!("row group {g}, column {c}: corrupt page header at byte {at}: no page size"),
+                    )
+                })?;
+                let next = at.saturating_add(header.len).saturating_add(size);
+                if next > end {
+                    return Err(bad(
+                        path,
+                        &format!(
+                            "row group {g}, column {c}: the page at byte {at} claims {size} bytes, beyond the chunk's end at {end}"
+                        ),
+                    ));
+                }
+                at = next;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn columns(builder: &ParquetRecordBatchReaderBuilder<bytes::Bytes>) -> Vec<(String, SourceType)> {
@@ -49,34 +137,24 @@ fn columns(builder: &ParquetRecordBatchReaderBuilder<bytes::Bytes>) -> Vec<(Stri
 /// footer's length and end with `PAR1`; only the footer is read, not the records.
 pub fn columns_of(path: &Path) -> Result<Vec<(String, SourceType)>, ImportError> {
     use std::io::{Read, Seek, SeekFrom};
-    let bad = |m: String| ImportError::Format {
-        path: path.to_path_buf(),
-        message: format!("cannot read Parquet: {m}"),
-    };
     let mut file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
     let len = file.metadata().map_err(|e| ImportError::io(path, e))?.len();
     let mut tail = [0u8; 8];
-    if len < 12 {
-        return Err(bad(format!("{len} bytes are too few for a Parquet file")));
+    if len >= 8 {
+        file.seek(SeekFrom::Start(len - 8))
+            .and_then(|_| file.read_exact(&mut tail))
+            .map_err(|e| ImportError::io(path, e))?;
     }
-    file.seek(SeekFrom::Start(len - 8))
-        .and_then(|_| file.read_exact(&mut tail))
-        .map_err(|e| ImportError::io(path, e))?;
-    if &tail[4..] != b"PAR1" {
-        return Err(bad("the file does not end with PAR1".into()));
-    }
-    let footer = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
-    if footer + 12 > len {
-        return Err(bad(format!("a footer of {footer} bytes in a file of {len}")));
-    }
+    let footer = footer_len(path, len, &tail)?;
     let mut buf = vec![0u8; footer as usize];
     file.seek(SeekFrom::Start(len - 8 - footer))
         .and_then(|_| file.read_exact(&mut buf))
         .map_err(|e| ImportError::io(path, e))?;
-    let meta = parquet::file::metadata::ParquetMetaDataReader::decode_metadata(&buf).map_err(|e| bad(e.to_string()))?;
+    check_footer(path, &buf)?;
+    let meta = parquet::file::metadata::ParquetMetaDataReader::decode_metadata(&buf).map_err(|e| bad(path, &e))?;
     let fm = meta.file_metadata();
     let schema = parquet::arrow::parquet_to_arrow_schema(fm.schema_descr(), fm.key_value_metadata())
-        .map_err(|e| bad(e.to_string()))?;
+        .map_err(|e| bad(path, &e))?;
     Ok(schema
         .fields()
         .iter()
@@ -91,10 +169,7 @@ pub fn columns_of(path: &Path) -> Result<Vec<(String, SourceType)>, ImportError>
 fn check_dictionaries(path: &Path, bytes: &bytes::Bytes, columns: &[usize]) -> Result<(), ImportError> {
     use parquet::column::page::Page;
     use parquet::file::reader::{FileReader, SerializedFileReader};
-    let bad = |e: &dyn std::fmt::Display| ImportError::Format {
-        path: path.to_path_buf(),
-        message: format!("cannot read Parquet: {e}"),
-    };
+    let bad = |e: &dyn std::fmt::Display| bad(path, e);
     let reader = SerializedFileReader::new(bytes.clone()).map_err(|e| bad(&e))?;
     for g in 0..reader.num_row_groups() {
         let group = reader.get_row_group(g).map_err(|e| bad(&e))?;
@@ -121,10 +196,7 @@ fn check_dictionaries(path: &Path, bytes: &bytes::Bytes, columns: &[usize]) -> R
 
 /// Reads a Parquet file into a table of the plan's fields.
 pub fn read_parquet(path: &Path, plan: &FieldPlan) -> Result<Table, ImportError> {
-    let bad = |e: &dyn std::fmt::Display| ImportError::Format {
-        path: path.to_path_buf(),
-        message: format!("cannot read Parquet: {e}"),
-    };
+    let bad = |e: &dyn std::fmt::Display| bad(path, e);
     let bytes = read_bytes(path)?;
     let reader = open_bytes(path, bytes.clone())?;
     let columns = columns(&reader);

@@ -11,6 +11,7 @@ pub mod frame;
 pub mod json;
 pub mod sheet;
 pub mod sink;
+mod thrift_scan;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -10,7 +10,7 @@ pub const TARGETS: [&str; 8] = ["avro", "parquet", "csv", "json", "xlsx", "ods",
 
 /// The fields every reader is asked for: one of each form, none required, so a file
 /// that lost a column is still read.
-fn plan() -> FieldPlan {
+pub fn plan() -> FieldPlan {
     let mut plan = FieldPlan::default();
     plan.add("id", Form::Id, false);
     plan.add("ts", Form::Time, false);
