@@ -14,7 +14,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use crate::model::table::{FieldPlan, Table};
 
 use super::ImportError;
-use super::avro::{push_array, source_type};
+use super::arrow::{push_array, source_type};
 use super::sink::{SourceType, TableBuilder};
 
 /// Record batches of this many rows.

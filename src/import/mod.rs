@@ -2,8 +2,8 @@
 //! spreadsheets. Reads the fields the configuration needs into `model::table` columns.
 //! Depends on `model` only.
 
+mod arrow;
 pub mod avro;
-mod avro_walk;
 pub mod csv;
 pub mod discards;
 pub mod discover;
@@ -308,7 +308,7 @@ pub fn load_support(config: &Config, catalog: &Catalog, progress: &dyn Progress)
 
 /// Bytes of Avro blocks a streamed piece holds: small enough that a few pieces in flight
 /// per core stay far below the roll-up in memory, large enough to keep the decoder busy.
-pub const PIECE_BYTES: usize = 8 << 20;
+pub const PIECE_BYTES: usize = 2 << 20;
 
 /// One unit of a streaming load, in dataset, file and row order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -202,22 +202,25 @@ impl TableBuilder {
         }
     }
 
-    /// Pushes a column of texts: the hot path of every reader, with the target's form
-    /// matched once per column instead of once per cell.
-    pub fn push_texts<'a, I>(&mut self, source: usize, values: I)
-    where
-        I: Iterator<Item = Option<&'a str>> + Clone,
-    {
+    /// Pushes a text (or a null text) of source column `source`: a null is read as the
+    /// empty text by value and distinct columns, as no id by id columns.
+    pub fn push_text(&mut self, source: usize, value: Option<&str>) {
         for t in &self.routes[source] {
             match &mut self.targets[*t].1 {
-                Column::Value(c) => values.clone().for_each(|v| c.push_text(v.unwrap_or(""))),
-                Column::Distinct(c) => values.clone().for_each(|v| c.push_text(v.unwrap_or(""))),
-                Column::Id(c) => values.clone().for_each(|v| c.push(v)),
-                other => values
-                    .clone()
-                    .for_each(|v| push_cell(other, v.map_or(Cell::Null, Cell::Text))),
+                Column::Value(c) => c.push_text(value.unwrap_or("")),
+                Column::Distinct(c) => c.push_text(value.unwrap_or("")),
+                Column::Id(c) => c.push(value),
+                other => push_cell(other, value.map_or(Cell::Null, Cell::Text)),
             }
         }
+    }
+
+    /// Pushes a column of texts (see `push_text`).
+    pub fn push_texts<'a, I>(&mut self, source: usize, values: I)
+    where
+        I: Iterator<Item = Option<&'a str>>,
+    {
+        values.for_each(|v| self.push_text(source, v));
     }
 
     /// Pushes a column of integers (see `push_texts`).

@@ -237,6 +237,9 @@ pub struct ValueColumn {
     /// Longer text values, looked up by `&str` without allocating.
     text_lookup: HashMap<String, u32, FastState>,
     other_lookup: HashMap<Scalar, u32, FastState>,
+    /// The last short text looked up and its code: exports often repeat a value over
+    /// consecutive records (one app, one channel), and this spares the hash.
+    last_short: (u128, u32),
 }
 
 impl Default for ValueColumn {
@@ -249,6 +252,8 @@ impl Default for ValueColumn {
             short_lookup: HashMap::with_hasher(FastState::default()),
             text_lookup: HashMap::with_hasher(FastState::default()),
             other_lookup,
+            // No text has key 0 but the empty one, which is never looked up (it is null).
+            last_short: (0, 0),
         }
     }
 }
@@ -273,12 +278,19 @@ impl ValueColumn {
 
     fn text_code(&mut self, text: &str) -> u32 {
         if let Some(key) = short_key(text) {
-            if let Some(c) = self.short_lookup.get(&key) {
-                return *c;
+            if key == self.last_short.0 && key != 0 {
+                return self.last_short.1;
             }
-            let code = self.next_code();
-            self.dict.push(Scalar::Text(text.to_string()));
-            self.short_lookup.insert(key, code);
+            let code = match self.short_lookup.get(&key) {
+                Some(c) => *c,
+                None => {
+                    let code = self.next_code();
+                    self.dict.push(Scalar::Text(text.to_string()));
+                    self.short_lookup.insert(key, code);
+                    code
+                }
+            };
+            self.last_short = (key, code);
             return code;
         }
         if let Some(c) = self.text_lookup.get(text) {
@@ -325,17 +337,44 @@ impl ValueColumn {
 }
 
 /// A text of at most 15 bytes as one integer: its bytes, then its length in the last byte
-/// (so "a" and "a\0" differ).
+/// (so "a" and "a\0" differ). Built from whole-word loads: copying the bytes into a
+/// buffer and reading it back stalled the store forwarding of the hottest lookup of a load.
 #[inline]
 fn short_key(text: &str) -> Option<u128> {
     let bytes = text.as_bytes();
-    if bytes.len() > 15 {
+    let len = bytes.len();
+    if len > 15 {
         return None;
     }
-    let mut buf = [0u8; 16];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    buf[15] = bytes.len() as u8;
-    Some(u128::from_le_bytes(buf))
+    let tag = (len as u64) << 56;
+    let (lo, hi) = if len <= 8 {
+        (le_word(bytes), tag)
+    } else {
+        (le_word(&bytes[..8]), le_word(&bytes[8..]) | tag)
+    };
+    Some(u128::from(lo) | (u128::from(hi) << 64))
+}
+
+/// Up to 8 bytes as a little-endian integer, by two overlapping loads where needed (the
+/// bytes both loads cover sit at the same places in both, so or-ing them is exact).
+#[inline]
+fn le_word(b: &[u8]) -> u64 {
+    let n = b.len();
+    match n {
+        8 => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+        4..=7 => {
+            let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+            u64::from(lo) | (u64::from(hi) << (8 * (n - 4)))
+        }
+        2..=3 => {
+            let lo = u16::from_le_bytes([b[0], b[1]]);
+            let hi = u16::from_le_bytes([b[n - 2], b[n - 1]]);
+            u64::from(lo) | (u64::from(hi) << (8 * (n - 2)))
+        }
+        1 => u64::from(b[0]),
+        _ => 0,
+    }
 }
 
 /// The 128-bit hash a distinct count knows a value by (xxh3, seeded by the value's type so
@@ -547,6 +586,28 @@ pub fn null_column(form: Form, rows: usize) -> Column {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_keys_are_the_bytes_then_the_length() {
+        for text in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefghijklmno",
+        ] {
+            let mut buf = [0u8; 16];
+            buf[..text.len()].copy_from_slice(text.as_bytes());
+            buf[15] = text.len() as u8;
+            assert_eq!(short_key(text), Some(u128::from_le_bytes(buf)), "{text}");
+        }
+        assert_eq!(short_key("abcdefghijklmnop"), None);
+        assert_ne!(short_key("a"), short_key("a\0"));
+    }
 
     #[test]
     fn ids_round_trip_and_append() {

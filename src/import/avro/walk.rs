@@ -1,23 +1,17 @@
-//! A check of uncompressed Avro blocks against the writer's schema, before they are
-//! decoded: every union branch index within its union, every boolean 0 or 1, every enum
-//! index within its symbols, every length within the block, and each block's records
-//! ending exactly at its end. The decoder (arrow-avro 60.1) reads any branch other than
-//! the null one of a `["null", T]` union as `T`, so a flipped bit there would otherwise be
-//! read as a value (SPEC 2: corrupt bytes are an error naming the file and the offset).
-//!
-//! Compressed blocks are decompressed here first (`checked_blocks`) and walked the same
-//! way; arrow-avro is then given the checked, decompressed bytes.
+//! The walk of uncompressed Avro blocks against the writer's schema: every union branch
+//! index within its union, every boolean 0 or 1, every enum index within its symbols, every
+//! length within the block, and each block's records ending exactly at its end. arrow-avro
+//! 60.1 reads any branch other than the null one of a `["null", T]` union as `T`, so a
+//! flipped bit there would otherwise be read as a value (SPEC 2: corrupt bytes are an error
+//! naming the file and the offset). The same walk decodes the fields a table needs
+//! (`decode`), so checked bytes are read once.
 
 use std::collections::HashMap;
-use std::io::Cursor;
-use std::path::Path;
 
-use arrow_avro::compression::CompressionCodec;
-use arrow_avro::reader::read_header_info;
 use serde_json::Value;
 
-use super::ImportError;
-use super::avro::read_long;
+use super::decode::{Direct, decode};
+use crate::import::sink::TableBuilder;
 
 /// The most records a block may claim when a record can take no bytes at all (a schema of
 /// nulls): more than any writer puts in one block.
@@ -44,6 +38,9 @@ enum Node {
 #[derive(Debug, Clone)]
 pub struct Walker {
     nodes: Vec<Node>,
+    /// For each top-level field, how the walk decodes it straight into cells, when its
+    /// type is one the direct decoder reads (see `Direct`).
+    direct: Vec<Option<Direct>>,
 }
 
 /// Where and why a block does not match its schema.
@@ -62,9 +59,23 @@ impl Walker {
     pub fn new(schema_json: &[u8]) -> Result<Walker, String> {
         let schema: Value =
             serde_json::from_slice(schema_json).map_err(|e| format!("the Avro schema is not JSON: {e}"))?;
-        let mut w = Walker { nodes: Vec::new() };
+        let mut w = Walker {
+            nodes: Vec::new(),
+            direct: Vec::new(),
+        };
         let mut named = HashMap::new();
         w.add(&schema, "", &mut named)?;
+        if let Node::Record(fields) = &w.nodes[0] {
+            let types = schema.get("fields").and_then(Value::as_array);
+            w.direct = (0..fields.len())
+                .map(|i| {
+                    types
+                        .and_then(|t| t.get(i))
+                        .and_then(|f| f.get("type"))
+                        .and_then(Direct::of)
+                })
+                .collect();
+        }
         Ok(w)
     }
 
@@ -187,6 +198,21 @@ impl Walker {
     /// Walks `records` records through `data` (one block's bytes, uncompressed); they must
     /// end exactly at its end.
     pub fn check_block(&self, data: &[u8], records: u64) -> Result<(), Corrupt> {
+        self.walk_records(data, records, None)
+    }
+
+    /// Whether the walk can decode every one of these top-level fields itself.
+    pub fn decodes(&self, sources: &[usize]) -> bool {
+        sources.iter().all(|&i| self.direct.get(i).is_some_and(Option::is_some))
+    }
+
+    /// `check_block`, decoding the fields `builder` reads into it on the way (every one of
+    /// them must be one the walk `decodes`).
+    pub fn decode_block(&self, data: &[u8], records: u64, builder: &mut TableBuilder) -> Result<(), Corrupt> {
+        self.walk_records(data, records, Some(builder))
+    }
+
+    fn walk_records(&self, data: &[u8], records: u64, mut sink: Option<&mut TableBuilder>) -> Result<(), Corrupt> {
         // Every record takes at least `min` bytes: a count the block cannot hold (a header
         // claiming 2^40 records) is refused before anything is walked or allocated.
         let min = self.min_bytes(0, 0).max(1) as u64;
@@ -204,10 +230,37 @@ impl Walker {
             });
         }
         let mut at = 0usize;
+        let fields: &[(String, usize)] = match &self.nodes[0] {
+            Node::Record(fields) => fields,
+            _ => &[],
+        };
+        // The fields decoded here, by top-level index.
+        let decoded: Vec<Option<&Direct>> = match sink.as_deref() {
+            Some(b) => (0..fields.len())
+                .map(|i| {
+                    b.routes
+                        .get(i)
+                        .is_some_and(|r| !r.is_empty())
+                        .then(|| self.direct.get(i).and_then(Option::as_ref))
+                        .flatten()
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         for record in 0..records {
             // The top-level field being walked, named only when something is wrong.
             let mut field = usize::MAX;
-            self.walk(0, data, &mut at, &mut field, 0).map_err(|message| Corrupt {
+            let walked = match sink.as_deref_mut() {
+                Some(b) if !fields.is_empty() => fields.iter().enumerate().try_for_each(|(i, (_, node))| {
+                    field = i;
+                    match decoded[i] {
+                        Some(d) => decode(d, data, &mut at, b, i),
+                        None => self.walk(*node, data, &mut at, &mut field, 1),
+                    }
+                }),
+                _ => self.walk(0, data, &mut at, &mut field, 0),
+            };
+            walked.map_err(|message| Corrupt {
                 at,
                 record,
                 field: match &self.nodes[0] {
@@ -332,7 +385,7 @@ impl Walker {
     }
 }
 
-fn skip(data: &[u8], at: &mut usize, n: usize) -> Result<(), String> {
+pub(super) fn skip(data: &[u8], at: &mut usize, n: usize) -> Result<(), String> {
     match at.checked_add(n) {
         Some(end) if end <= data.len() => {
             *at = end;
@@ -343,7 +396,7 @@ fn skip(data: &[u8], at: &mut usize, n: usize) -> Result<(), String> {
 }
 
 /// A zig-zag varint of at most 10 bytes.
-fn varint(data: &[u8], at: &mut usize) -> Result<i64, String> {
+pub(super) fn varint(data: &[u8], at: &mut usize) -> Result<i64, String> {
     let mut value: u64 = 0;
     for shift in (0..70).step_by(7) {
         let Some(b) = data.get(*at) else {
@@ -356,186 +409,6 @@ fn varint(data: &[u8], at: &mut usize) -> Result<i64, String> {
         }
     }
     Err("a number longer than 10 bytes".into())
-}
-
-/// The largest block the import decompresses (a decompression bomb is refused, not
-/// allocated): Avro writers flush blocks of kilobytes to a few megabytes.
-const MAX_BLOCK_BYTES: u64 = 512 << 20;
-
-/// Decompresses one block's data with the file's codec.
-fn decompress(codec: CompressionCodec, data: &[u8]) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let mut out = Vec::new();
-    let limited = |r: &mut dyn Read, out: &mut Vec<u8>| -> Result<(), String> {
-        r.take(MAX_BLOCK_BYTES + 1)
-            .read_to_end(out)
-            .map_err(|e| format!("cannot decompress: {e}"))?;
-        if out.len() as u64 > MAX_BLOCK_BYTES {
-            return Err(format!("decompresses to more than {} MB", MAX_BLOCK_BYTES >> 20));
-        }
-        Ok(())
-    };
-    match codec {
-        CompressionCodec::Deflate => limited(&mut flate2::read::DeflateDecoder::new(data), &mut out)?,
-        CompressionCodec::Snappy => {
-            // The data, then the big-endian CRC-32 of the uncompressed bytes.
-            let Some((data, crc)) = data.split_last_chunk::<4>() else {
-                return Err("a snappy block shorter than its checksum".into());
-            };
-            let len = snap::raw::decompress_len(data).map_err(|e| format!("cannot decompress: {e}"))?;
-            if len as u64 > MAX_BLOCK_BYTES {
-                return Err(format!("decompresses to more than {} MB", MAX_BLOCK_BYTES >> 20));
-            }
-            out = snap::raw::Decoder::new()
-                .decompress_vec(data)
-                .map_err(|e| format!("cannot decompress: {e}"))?;
-            if crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC).checksum(&out) != u32::from_be_bytes(*crc) {
-                return Err("the snappy checksum does not match".into());
-            }
-        }
-        CompressionCodec::ZStandard => {
-            let mut d = zstd::stream::read::Decoder::new(data).map_err(|e| format!("cannot decompress: {e}"))?;
-            limited(&mut d, &mut out)?;
-        }
-        CompressionCodec::Bzip2 => limited(&mut bzip2::read::BzDecoder::new(data), &mut out)?,
-        CompressionCodec::Xz => limited(&mut liblzma::read::XzDecoder::new(data), &mut out)?,
-    }
-    Ok(out)
-}
-
-/// The header with its codec set to `null` (every other metadata entry kept).
-fn null_codec_header(header: &[u8]) -> Option<Vec<u8>> {
-    let mut pos = 4;
-    let mut entries: Vec<(&[u8], &[u8])> = Vec::new();
-    loop {
-        let mut count = read_long(header, &mut pos)?;
-        if count == 0 {
-            break;
-        }
-        if count < 0 {
-            count = -count;
-            read_long(header, &mut pos)?;
-        }
-        for _ in 0..count {
-            let mut text = || -> Option<&[u8]> {
-                let len = usize::try_from(read_long(header, &mut pos)?).ok()?;
-                let t = header.get(pos..pos.checked_add(len)?)?;
-                pos += len;
-                Some(t)
-            };
-            let key = text()?;
-            let value = text()?;
-            entries.push((key, value));
-        }
-    }
-    let sync = header.get(pos..pos + 16)?;
-    let mut out = header[..4].to_vec();
-    write_long(&mut out, entries.len() as i64);
-    for (key, value) in entries {
-        let value: &[u8] = if key == b"avro.codec" { b"null" } else { value };
-        for t in [key, value] {
-            write_long(&mut out, t.len() as i64);
-            out.extend_from_slice(t);
-        }
-    }
-    write_long(&mut out, 0);
-    out.extend_from_slice(sync);
-    Some(out)
-}
-
-fn write_long(out: &mut Vec<u8>, v: i64) {
-    let mut z = ((v << 1) ^ (v >> 63)) as u64;
-    while z >= 0x80 {
-        out.push((z as u8) | 0x80);
-        z >>= 7;
-    }
-    out.push(z as u8);
-}
-
-/// A container file rewritten with its blocks decompressed: (header, blocks).
-type Decompressed = (Vec<u8>, Vec<u8>);
-
-/// Checks every block against the writer's schema before arrow-avro sees it, and hands
-/// compressed blocks over decompressed (with a `null` codec header), so that only checked
-/// bytes are decoded: arrow-avro 60.1 reads any branch index of a nullable union other
-/// than the null one as the value, and loops forever on a block whose records end early.
-/// `blocks` are whole blocks starting at byte `offset` of the file. Returns the header and
-/// blocks to decode instead, when they were compressed.
-pub(super) fn checked_blocks(
-    path: &Path,
-    header: &[u8],
-    (offset, blocks): (usize, &[u8]),
-    first_record: u64,
-) -> Result<Option<Decompressed>, ImportError> {
-    let bad = |message: String| ImportError::Format {
-        path: path.to_path_buf(),
-        message,
-    };
-    let info = read_header_info(Cursor::new(header))
-        .map_err(|e| bad(format!("not a readable Avro object container file: {e}")))?;
-    let codec = info
-        .compression()
-        .map_err(|e| bad(format!("unsupported Avro codec: {e}")))?;
-    let schema = info
-        .writer_schema()
-        .map_err(|e| bad(format!("the header has no readable avro.schema: {e}")))?;
-    let walker = Walker::new(schema.json_string.as_bytes()).map_err(bad)?;
-    let mut rewritten = codec.map(|_| Vec::with_capacity(blocks.len() * 4));
-    let mut pos = 0usize;
-    let mut record = first_record;
-    while pos < blocks.len() {
-        let start = pos;
-        let cut = || bad(format!("truncated: block header cut at byte {}", offset + start));
-        let count = read_long(blocks, &mut pos).ok_or_else(cut)?;
-        let size = read_long(blocks, &mut pos).ok_or_else(cut)?;
-        let (Ok(count), Ok(size)) = (u64::try_from(count), usize::try_from(size)) else {
-            return Err(bad(format!(
-                "garbled: block at byte {} has a negative count or size",
-                offset + start
-            )));
-        };
-        let data_at = pos;
-        let data = blocks
-            .get(pos..pos.checked_add(size).ok_or_else(cut)?)
-            .ok_or_else(cut)?;
-        let plain = match codec {
-            Some(c) => std::borrow::Cow::Owned(
-                decompress(c, data).map_err(|m| bad(format!("block at byte {}: {m}", offset + start)))?,
-            ),
-            None => std::borrow::Cow::Borrowed(data),
-        };
-        if let Err(c) = walker.check_block(&plain, count) {
-            let place = match codec {
-                None => format!("byte {}", offset + data_at + c.at),
-                Some(_) => format!("block at byte {}, byte {} of its data", offset + start, c.at),
-            };
-            return Err(bad(format!(
-                "corrupt: {place} (record {}{}): {}",
-                record + c.record + 1,
-                if c.field.is_empty() {
-                    String::new()
-                } else {
-                    format!(", field {}", c.field)
-                },
-                c.message
-            )));
-        }
-        if let Some(out) = rewritten.as_mut() {
-            write_long(out, count as i64);
-            write_long(out, plain.len() as i64);
-            out.extend_from_slice(&plain);
-            out.extend_from_slice(blocks.get(pos + size..pos + size + 16).ok_or_else(cut)?);
-        }
-        record += count;
-        pos += size + 16;
-    }
-    match rewritten {
-        None => Ok(None),
-        Some(out) => {
-            let head = null_codec_header(header).ok_or_else(|| bad("cannot read the header's metadata".into()))?;
-            Ok(Some((head, out)))
-        }
-    }
 }
 
 #[cfg(test)]

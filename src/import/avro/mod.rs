@@ -1,5 +1,7 @@
-//! Avro object container files, decoded column by column with arrow-avro (all six codecs
-//! of the Avro specification). Only the fields the configuration needs are decoded.
+//! Avro object container files (all six codecs of the Avro specification). Only the fields
+//! the configuration needs are decoded: by the schema walk itself where every one of them
+//! has a plain shape (`decode`, the path of every export we know), else by arrow-avro over
+//! blocks the walk has checked (`blocks`).
 //!
 //! arrow-avro stops quietly at a file cut inside a block, so the block framing is checked
 //! first: a truncated or garbled file is an error naming the byte offset, never a short read.
@@ -7,21 +9,17 @@
 use std::io::{Cursor, Read};
 use std::path::Path;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Date32Type, Decimal64Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type,
-    UInt16Type, UInt32Type, UInt64Type,
-};
-use arrow_array::{Array, ArrayRef};
 use arrow_avro::reader::{ReaderBuilder, read_header_info};
-use arrow_schema::{DataType, TimeUnit};
-use rust_decimal::Decimal;
 
 use crate::model::table::{FieldPlan, Table};
 
 use super::ImportError;
-use super::sink::{Cell, SourceType, TableBuilder};
+use super::arrow::{push_array, source_type};
+use super::sink::{SourceType, TableBuilder};
+
+mod blocks;
+mod decode;
+mod walk;
 
 const BATCH_ROWS: usize = 16 * 1024;
 
@@ -29,11 +27,27 @@ const BATCH_ROWS: usize = 16 * 1024;
 /// runs of blocks in parallel (a dataset of fewer files than cores still uses every core;
 /// more runs than needed only cost time, because each builds its own dictionaries).
 pub fn read(path: &Path, plan: &FieldPlan, max_runs: usize) -> Result<Table, ImportError> {
-    read_in_runs(path, plan, max_runs, MIN_RUN_BYTES)
+    read_in_runs(path, plan, max_runs, MIN_RUN_BYTES, Decoder::Best)
+}
+
+/// Which decoder reads the blocks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Decoder {
+    /// The schema walk's own decoder where it reads every planned field, else arrow-avro.
+    Best,
+    /// arrow-avro, always (the tests compare the two).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Arrow,
 }
 
 /// `read`, decoding in at most `max_runs` runs of at least `min_run_bytes` each.
-fn read_in_runs(path: &Path, plan: &FieldPlan, max_runs: usize, min_run_bytes: usize) -> Result<Table, ImportError> {
+fn read_in_runs(
+    path: &Path,
+    plan: &FieldPlan,
+    max_runs: usize,
+    min_run_bytes: usize,
+    decoder: Decoder,
+) -> Result<Table, ImportError> {
     let bytes = std::fs::read(path).map_err(|e| ImportError::io(path, e))?;
     let bad = |message: String| ImportError::Format {
         path: path.to_path_buf(),
@@ -83,6 +97,7 @@ fn read_in_runs(path: &Path, plan: &FieldPlan, max_runs: usize, min_run_bytes: u
             &bytes[..header_len],
             (start, &bytes[start..end]),
             first_record,
+            decoder,
         )
     };
     let parts: Vec<Result<Table, ImportError>> = if runs.len() <= 1 {
@@ -336,6 +351,7 @@ pub fn read_run(path: &Path, layout: &Layout, run: usize, plan: &FieldPlan) -> R
         &layout.header,
         (start, &bytes),
         first_record,
+        Decoder::Best,
     )
 }
 
@@ -348,6 +364,7 @@ fn decode_blocks(
     header: &[u8],
     (offset, blocks): (usize, &[u8]),
     first_record: u64,
+    decoder: Decoder,
 ) -> Result<Table, ImportError> {
     let bad = |message: String| ImportError::Format {
         path: path.to_path_buf(),
@@ -358,7 +375,10 @@ fn decode_blocks(
     if used.is_empty() {
         return Ok(builder.finish());
     }
-    let decompressed = super::avro_walk::checked_blocks(path, header, (offset, blocks), first_record)?;
+    if decoder == Decoder::Best && blocks::decode_blocks(path, header, (offset, blocks), first_record, &mut builder)? {
+        return Ok(builder.finish());
+    }
+    let decompressed = blocks::checked_blocks(path, header, (offset, blocks), first_record)?;
     let (header, blocks) = match &decompressed {
         Some((h, b)) => (&h[..], &b[..]),
         None => (header, blocks),
@@ -400,147 +420,11 @@ pub(super) fn read_long(bytes: &[u8], pos: &mut usize) -> Option<i64> {
     Some((value >> 1) as i64 ^ -((value & 1) as i64))
 }
 
-pub(crate) fn source_type(dt: &DataType) -> SourceType {
-    match dt {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => SourceType::Text,
-        DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8) => SourceType::Text,
-        DataType::Int8
-        | DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::UInt8
-        | DataType::UInt16
-        | DataType::UInt32
-        | DataType::UInt64 => SourceType::Int,
-        DataType::Float32 | DataType::Float64 => SourceType::Float,
-        DataType::Boolean => SourceType::Bool,
-        DataType::Decimal64(_, _) | DataType::Decimal128(_, _) => SourceType::Decimal,
-        DataType::Timestamp(_, _) => SourceType::Timestamp,
-        DataType::Date32 => SourceType::Date,
-        _ => SourceType::Other,
-    }
-}
-
-fn decimal(value: i128, scale: i8) -> Option<Decimal> {
-    if scale < 0 {
-        let factor = 10i128.checked_pow(u32::from(scale.unsigned_abs()))?;
-        return Decimal::try_from_i128_with_scale(value.checked_mul(factor)?, 0).ok();
-    }
-    Decimal::try_from_i128_with_scale(value, scale as u32).ok()
-}
-
-macro_rules! push_ints {
-    ($b:expr, $src:expr, $arr:expr, $t:ty) => {
-        $b.push_ints($src, $arr.as_primitive::<$t>().iter().map(|v| v.map(|x| x as i64)))
-    };
-}
-
-/// Pushes every value of an Arrow array (Avro or Parquet) into the builder.
-pub(crate) fn push_array(b: &mut TableBuilder, src: usize, array: &ArrayRef) {
-    match array.data_type() {
-        DataType::Utf8 => b.push_texts(src, array.as_string::<i32>().iter()),
-        DataType::LargeUtf8 => b.push_texts(src, array.as_string::<i64>().iter()),
-        DataType::Utf8View => b.push_texts(src, array.as_string_view().iter()),
-        DataType::Dictionary(_, _) => {
-            let dict = array.as_dictionary::<Int32Type>();
-            let values = dict.values().as_string::<i32>();
-            for k in dict.keys().iter() {
-                let cell = match k {
-                    Some(k) if !values.is_null(k as usize) => Cell::Text(values.value(k as usize)),
-                    _ => Cell::Null,
-                };
-                b.push(src, cell);
-            }
-        }
-        DataType::Int8 => push_ints!(b, src, array, Int8Type),
-        DataType::Int16 => push_ints!(b, src, array, Int16Type),
-        DataType::Int32 => push_ints!(b, src, array, Int32Type),
-        DataType::Int64 => push_ints!(b, src, array, Int64Type),
-        DataType::UInt8 => push_ints!(b, src, array, UInt8Type),
-        DataType::UInt16 => push_ints!(b, src, array, UInt16Type),
-        DataType::UInt32 => push_ints!(b, src, array, UInt32Type),
-        DataType::UInt64 => {
-            for v in array.as_primitive::<UInt64Type>().iter() {
-                let cell = match v {
-                    None => Cell::Null,
-                    Some(x) => i64::try_from(x).map_or(Cell::Decimal(Decimal::from(x)), Cell::Int),
-                };
-                b.push(src, cell);
-            }
-        }
-        DataType::Float32 => {
-            for v in array.as_primitive::<Float32Type>().iter() {
-                // An f32 widened to f64 keeps its value; its shortest f32 form is what was meant.
-                b.push(
-                    src,
-                    v.map_or(Cell::Null, |x| Cell::Float(format!("{x}").parse().unwrap_or(f64::NAN))),
-                );
-            }
-        }
-        DataType::Float64 => {
-            for v in array.as_primitive::<Float64Type>().iter() {
-                b.push(src, v.map_or(Cell::Null, Cell::Float));
-            }
-        }
-        DataType::Boolean => {
-            for v in array.as_boolean().iter() {
-                b.push(src, v.map_or(Cell::Null, Cell::Bool));
-            }
-        }
-        DataType::Decimal64(_, scale) => {
-            let scale = *scale;
-            for v in array.as_primitive::<Decimal64Type>().iter() {
-                b.push(src, decimal_cell(v.map(i128::from), scale));
-            }
-        }
-        DataType::Decimal128(_, scale) => {
-            let scale = *scale;
-            for v in array.as_primitive::<Decimal128Type>().iter() {
-                b.push(src, decimal_cell(v, scale));
-            }
-        }
-        DataType::Timestamp(unit, _) => {
-            let (mul, div) = match unit {
-                TimeUnit::Second => (1_000_000, 1),
-                TimeUnit::Millisecond => (1_000, 1),
-                TimeUnit::Microsecond => (1, 1),
-                TimeUnit::Nanosecond => (1, 1_000),
-            };
-            let values: Vec<Option<i64>> = match unit {
-                TimeUnit::Second => array.as_primitive::<TimestampSecondType>().iter().collect(),
-                TimeUnit::Millisecond => array.as_primitive::<TimestampMillisecondType>().iter().collect(),
-                TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().iter().collect(),
-                TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().iter().collect(),
-            };
-            b.push_instants(
-                src,
-                values.iter().map(|v| v.map(|x| x.saturating_mul(mul).div_euclid(div))),
-            );
-        }
-        DataType::Date32 => {
-            for v in array.as_primitive::<Date32Type>().iter() {
-                b.push(src, v.map_or(Cell::Null, |d| Cell::date_days(i64::from(d))));
-            }
-        }
-        _ => {
-            // Rejected by `TableBuilder::new`; never reached for planned fields.
-            for _ in 0..array.len() {
-                b.push(src, Cell::Null);
-            }
-        }
-    }
-}
-
-fn decimal_cell(v: Option<i128>, scale: i8) -> Cell<'static> {
-    match v {
-        None => Cell::Null,
-        Some(x) => decimal(x, scale).map_or(Cell::Float(f64::NAN), Cell::Decimal),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrow_array::ArrayRef;
+    use arrow_schema::{DataType, TimeUnit};
 
     #[test]
     fn zigzag_longs() {
@@ -583,7 +467,10 @@ mod tests {
 
     /// An Avro file of `batches` blocks (one per write) with a few field types.
     fn multi_block_file(dir: &Path, batches: usize) -> std::path::PathBuf {
-        use arrow_array::{Int64Array, RecordBatch, StringArray, TimestampMillisecondArray};
+        use arrow_array::{
+            BooleanArray, Date32Array, Float32Array, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
+            TimestampMicrosecondArray, TimestampMillisecondArray,
+        };
         use arrow_schema::{Field, Schema};
         use std::sync::Arc;
         let schema = Arc::new(Schema::new(vec![
@@ -591,6 +478,16 @@ mod tests {
             Field::new("event_ts", DataType::Timestamp(TimeUnit::Millisecond, None), false),
             Field::new("user_id", DataType::Utf8, true),
             Field::new("audio_ms", DataType::Int64, true),
+            Field::new("ratio", DataType::Float32, true),
+            Field::new("kb", DataType::Float64, true),
+            Field::new("test", DataType::Boolean, true),
+            Field::new("day", DataType::Date32, true),
+            Field::new("seats", DataType::Int32, false),
+            Field::new(
+                "seen",
+                DataType::Timestamp(TimeUnit::Microsecond, Some("+00:00".into())),
+                true,
+            ),
         ]));
         let path = dir.join("multi.avro");
         let file = std::fs::File::create(&path).unwrap();
@@ -612,6 +509,26 @@ mod tests {
                 Arc::new(Int64Array::from_iter(
                     rows.iter().map(|r| (r % 13 != 0).then_some(r % 5000)),
                 )),
+                Arc::new(Float32Array::from_iter(
+                    rows.iter().map(|r| (r % 11 != 0).then_some(*r as f32 / 10.0)),
+                )),
+                Arc::new(Float64Array::from_iter(
+                    rows.iter().map(|r| (r % 7 != 0).then_some(*r as f64 * 0.1)),
+                )),
+                Arc::new(BooleanArray::from_iter(
+                    rows.iter().map(|r| (r % 5 != 0).then_some(r % 2 == 0)),
+                )),
+                Arc::new(Date32Array::from_iter(
+                    rows.iter().map(|r| (r % 3 != 0).then_some(20_000 + (*r as i32 % 400))),
+                )),
+                Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| (*r as i32) - 3000))),
+                Arc::new(
+                    TimestampMicrosecondArray::from_iter(
+                        rows.iter()
+                            .map(|r| (r % 17 != 0).then_some(1_790_812_800_000_000 + r * 1_000_001)),
+                    )
+                    .with_timezone("+00:00"),
+                ),
             ];
             w.write(&RecordBatch::try_new(schema.clone(), cols).unwrap()).unwrap();
         }
@@ -628,7 +545,33 @@ mod tests {
         plan.add("user_id", Form::Value, true);
         plan.add("user_id", Form::Distinct, true);
         plan.add("audio_ms", Form::Number, true);
+        plan.add("ratio", Form::Number, true);
+        plan.add("kb", Form::Number, true);
+        plan.add("kb", Form::Value, true);
+        plan.add("test", Form::Value, true);
+        plan.add("test", Form::Distinct, true);
+        plan.add("day", Form::Time, true);
+        plan.add("seats", Form::Number, true);
+        plan.add("seats", Form::Id, true);
+        plan.add("seen", Form::Time, true);
+        plan.add("event_ts", Form::Value, true);
         plan
+    }
+
+    #[test]
+    fn the_walks_own_decoder_reads_what_arrow_avro_reads() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = multi_block_file(tmp.path(), 5);
+        let plan = multi_block_plan();
+        let bytes = std::fs::read(&path).unwrap();
+        let info = read_header_info(Cursor::new(&bytes[..])).unwrap();
+        let schema = info.writer_schema().unwrap();
+        let walker = walk::Walker::new(schema.json_string.as_bytes()).unwrap();
+        assert!(walker.decodes(&(0..10).collect::<Vec<_>>()), "{}", schema.json_string);
+        let direct = read_in_runs(&path, &plan, 2, 1, Decoder::Best).unwrap();
+        let arrow = read_in_runs(&path, &plan, 2, 1, Decoder::Arrow).unwrap();
+        assert_eq!(direct.rows, 5000);
+        assert_same_cells(&direct, &arrow);
     }
 
     #[test]
@@ -636,14 +579,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let path = multi_block_file(tmp.path(), 7);
         let plan = multi_block_plan();
-        let one = read_in_runs(&path, &plan, 1, 1).unwrap();
+        let one = read_in_runs(&path, &plan, 1, 1, Decoder::Best).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         let header = read_header_info(Cursor::new(&bytes[..])).unwrap();
         let n_blocks = check_framing(&bytes, header.header_len() as usize, header.sync())
             .unwrap()
             .len();
         assert_eq!(n_blocks, 7);
-        let three = read_in_runs(&path, &plan, 3, 1).unwrap();
+        let three = read_in_runs(&path, &plan, 3, 1, Decoder::Best).unwrap();
         assert_eq!((one.rows, three.rows), (7000, 7000));
         assert_eq!(one.sha256, three.sha256);
         assert_same_cells(&one, &three);
@@ -659,8 +602,18 @@ mod tests {
             for r in 0..a.rows {
                 let cell = |c: &Column| match c {
                     Column::Id(c) => c.get(r).to_string(),
-                    Column::Time(c) => format!("{:?} {}", c.states[r], c.values[r]),
-                    Column::Number(c) => format!("{:?} {}", c.states[r], c.values[r]),
+                    Column::Time(c) => format!(
+                        "{:?} {} {:?}",
+                        c.states[r],
+                        c.values[r],
+                        c.invalid_text.get(&(r as u32))
+                    ),
+                    Column::Number(c) => format!(
+                        "{:?} {} {:?}",
+                        c.states[r],
+                        c.values[r],
+                        c.invalid_text.get(&(r as u32))
+                    ),
                     Column::Value(c) => format!("{:?}", c.get(r)),
                     Column::Distinct(c) => format!("{:x}", c.hashes[c.codes[r] as usize]),
                 };
@@ -674,7 +627,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let path = multi_block_file(tmp.path(), 7);
         let plan = multi_block_plan();
-        let whole = read_in_runs(&path, &plan, 1, 1).unwrap();
+        let whole = read_in_runs(&path, &plan, 1, 1, Decoder::Best).unwrap();
         // A few blocks per piece: 3 pieces of the 7 blocks.
         let bytes = std::fs::metadata(&path).unwrap().len() as usize;
         let layout = layout(&path, bytes / 3).unwrap();
@@ -705,11 +658,5 @@ mod tests {
             err.contains("multi.avro") && err.contains("block 3") && err.contains("sync marker"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn negative_scale_decimals() {
-        assert_eq!(decimal(12, -2), Some(Decimal::from(1200)));
-        assert_eq!(decimal(1234, 2), Some(Decimal::new(1234, 2)));
     }
 }
