@@ -171,7 +171,7 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
             return report;
         }
     };
-    let config = match Config::load(config_path) {
+    let config = match crate::import::load_config(config_path) {
         Ok(c) => Some(c),
         Err(ConfigError::Invalid { path, issues }) => {
             report.config_problems = issues
@@ -187,18 +187,7 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
     };
     let used = config.as_ref().map(Config::referenced_datasets).unwrap_or_default();
     for entry in &catalog.entries {
-        let pinned = config.as_ref().and_then(|c| {
-            c.datasets
-                .iter()
-                .find(|d| d.name.eq_ignore_ascii_case(&entry.name))
-                .and_then(|d| d.version)
-                .or_else(|| {
-                    c.dimensions
-                        .iter()
-                        .find(|d| d.dataset.eq_ignore_ascii_case(&entry.name))
-                        .and_then(|d| d.version)
-                })
-        });
+        let pinned = config.as_ref().and_then(|c| c.pinned_version(&entry.name));
         let (version, files, mut problems) = match entry.files(pinned) {
             Ok((v, f)) => (v, f, entry.problems.clone()),
             Err(e) => (None, Vec::new(), vec![e.to_string()]),

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod engine;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod host;
 pub mod import;
 pub mod model;
 pub mod output;
@@ -26,7 +27,6 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use import::{Catalog, ImportError, Progress};
-use model::Config;
 use model::config::ConfigError;
 use model::inputs::DatasetData;
 
@@ -54,8 +54,16 @@ pub struct Loaded {
 /// usage dataset through the engine on all cores (see `engine::stream`).
 pub fn load(data_dir: &Path, config_path: &Path, progress: &dyn Progress) -> Result<Loaded, LoadError> {
     let started = std::time::Instant::now();
-    let config = Config::load(config_path)?;
+    let config = import::load_config(config_path)?;
     let catalog = Catalog::discover(data_dir)?;
+    progress.files_total(
+        config
+            .referenced_datasets()
+            .iter()
+            .filter_map(|name| catalog.find(name)?.files(config.pinned_version(name)).ok())
+            .map(|(_, files)| files.len())
+            .sum(),
+    );
     let mut inputs = import::load_support(&config, &catalog, progress)?;
     let plan = import::StreamPlan::new(&config, &catalog)?;
     let support = started.elapsed();

@@ -127,14 +127,16 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("expected a date YYYY-MM-DD, got \"{s}\""))
 }
 
-/// Runs a parsed command line.
-pub fn run(cli: Cli) -> ExitCode {
-    let result = match cli.command {
-        Some(Command::Invoice(args)) => invoice(&args),
-        Some(Command::Check(args)) => check(&args),
-        Some(Command::Sample(args)) => sample(&args),
-        None => open_window(),
-    };
+/// Runs a command.
+pub fn run(command: Command) -> ExitCode {
+    report_errors(match command {
+        Command::Invoice(args) => invoice(&args),
+        Command::Check(args) => check(&args),
+        Command::Sample(args) => sample(&args),
+    })
+}
+
+fn report_errors(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -144,26 +146,14 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Where the bundled sample data lives.
-pub fn sample_data_dir() -> PathBuf {
-    let here = PathBuf::from("sample-data");
-    if here.join("billing.toml").is_file() {
-        return here;
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+/// No command in a build without the window (feature `gui`): the import report of the
+/// bundled sample data. With the window, `main` opens it instead.
+pub fn without_window() -> ExitCode {
+    report_errors(check_sample())
 }
 
-/// No command: the window, on the remembered inputs or the bundled sample data.
-#[cfg(feature = "gui")]
-fn open_window() -> anyhow::Result<ExitCode> {
-    crate::gui::run().map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Built without the window: the import report of the bundled sample data.
-#[cfg(not(feature = "gui"))]
-fn open_window() -> anyhow::Result<ExitCode> {
-    let dir = sample_data_dir();
+fn check_sample() -> anyhow::Result<ExitCode> {
+    let dir = crate::host::sample_data_dir();
     println!(
         "Billing Workbench {} was built without the window (feature `gui`); showing `check` on the bundled sample data.\n",
         env!("CARGO_PKG_VERSION")
@@ -239,8 +229,8 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
     report.apply_discards(&crate::import::discards::load(&args.input.data)?);
     if let Some(out_dir) = &args.out {
         let stamp = crate::output::xlsx::Stamp {
-            issue_date: args.issue_date.unwrap_or_else(|| chrono::Local::now().date_naive()),
-            generated: generation_time(),
+            issue_date: args.issue_date.unwrap_or_else(crate::host::today),
+            generated: crate::host::generation_time(),
             suspense_rows: args.suspense_rows,
             logo: true,
         };
@@ -265,15 +255,6 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// Now, or the instant `SOURCE_DATE_EPOCH` names (for reproducible workbooks).
-pub fn generation_time() -> chrono::DateTime<chrono::Utc> {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-        .unwrap_or_else(chrono::Utc::now)
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {

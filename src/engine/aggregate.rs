@@ -12,7 +12,7 @@ use crate::model::config::Aggregation;
 use crate::model::money::Rounding;
 use crate::model::period::{Period, day_index};
 use crate::model::table::{
-    CellState, Column, DistinctColumn, FixedColumn, Form, IdColumn, NumberColumn, Scalar, ValueColumn,
+    CellState, Column, DistinctColumn, FixedColumn, Form, IdColumn, NumberColumn, Scalar, ValueColumn, fixed_decimal,
 };
 
 use super::process::{Outcome, PreparedDataset};
@@ -52,7 +52,7 @@ impl Acc {
 
     /// The aggregate; `finish` must have run for a distinct count.
     pub(super) fn value(&self, scale: u32) -> Decimal {
-        let fixed = |v: i128| Decimal::try_from_i128_with_scale(v, scale).unwrap_or(Decimal::MAX);
+        let fixed = |v: i128| fixed_decimal(v, scale);
         match self {
             Acc::Count(n) => Decimal::from(*n),
             Acc::Sum(s) => fixed(*s),
@@ -82,7 +82,7 @@ impl Acc {
     /// This piece-level accumulator in the roll-up's form (see `rolled`); a distinct count
     /// is remapped by the caller. `ids` are the piece's record ids.
     pub(super) fn into_rolled(self, scale: u32, ids: &IdColumn) -> Acc {
-        let fixed = |v: i128| Decimal::try_from_i128_with_scale(v, scale).unwrap_or(Decimal::MAX);
+        let fixed = |v: i128| fixed_decimal(v, scale);
         let id = |r: u32| -> Box<str> { ids.get(r as usize).into() };
         match self {
             Acc::Sum(v) => Acc::DecSum(fixed(v)),

@@ -32,6 +32,10 @@ pub struct Progress {
 }
 
 impl crate::import::Progress for Progress {
+    /// One step more than the files: the engine's assembly after the last file.
+    fn files_total(&self, files: usize) {
+        self.total.store(files + 1, Ordering::Relaxed);
+    }
     fn file_done(&self, _: &std::path::Path) {
         self.done.fetch_add(1, Ordering::Relaxed);
     }

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub use discover::Catalog;
 
 use crate::model::Config;
-use crate::model::config::PLATFORM_COST;
+use crate::model::config::{ConfigError, PLATFORM_COST};
 use crate::model::inputs::{CostRow, DatasetData, DimensionTable, FileInfo, Format, Inputs};
 use crate::model::money::parse_decimal;
 use crate::model::period::utc_date;
@@ -70,6 +70,15 @@ fn format_of(path: &Path) -> Result<Format, ImportError> {
             path: path.to_path_buf(),
             message: "unknown file format".into(),
         })
+}
+
+/// Reads and validates a configuration file (`billing.toml`, SPEC 3).
+pub fn load_config(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Config::parse(&text, path)
 }
 
 /// SHA-256 of a file, lowercase hex (for the Run info sheet).
@@ -218,6 +227,8 @@ pub fn read_parts(
 
 /// Progress of a load, for the command line and the window.
 pub trait Progress: Sync {
+    /// How many files the load will read, told once before the first is read.
+    fn files_total(&self, _files: usize) {}
     fn file_done(&self, path: &Path);
     /// Whether the user asked to stop; a load checks it before every piece.
     fn cancelled(&self) -> bool {

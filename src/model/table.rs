@@ -222,7 +222,21 @@ impl FixedColumn {
     }
 
     pub fn decimal(&self, v: i128) -> Decimal {
-        Decimal::try_from_i128_with_scale(v, self.scale).unwrap_or(Decimal::MAX)
+        fixed_decimal(v, self.scale)
+    }
+}
+
+/// A fixed-point integer at `scale` as the exact decimal. Every figure the engine keeps
+/// fits: a record's value is at most 2^63, and a sum past Decimal's 2^96 (about 7.9e28)
+/// would need 2^33 records at that limit. One that does not fit is never billed as a
+/// saturated `Decimal::MAX`: the run stops here, naming the figure.
+#[allow(clippy::panic)]
+pub fn fixed_decimal(v: i128, scale: u32) -> Decimal {
+    match Decimal::try_from_i128_with_scale(v, scale) {
+        Ok(d) => d,
+        Err(_) => {
+            panic!("the fixed-point figure {v} at scale {scale} does not fit an exact decimal (about 7.9e28 at most)")
+        }
     }
 }
 

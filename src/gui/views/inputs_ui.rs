@@ -35,7 +35,7 @@ pub fn dataset_rows(loaded: &Loaded) -> Vec<DatasetRow> {
             formats.dedup();
             let version = match &e.layout {
                 Layout::Versioned { versions, .. } => {
-                    let pinned = loaded.engine.config.dataset(&e.name).and_then(|d| d.version);
+                    let pinned = loaded.engine.config.pinned_version(&e.name);
                     let v = pinned.or_else(|| versions.keys().next_back().copied()).unwrap_or(0);
                     format!("v{v}")
                 }

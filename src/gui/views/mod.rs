@@ -11,7 +11,6 @@ pub mod reconciliation_ui;
 pub mod suspense_ui;
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
 use crate::model::money::{money_string, plain_string};
 
@@ -78,7 +77,7 @@ pub fn group_thousands(s: &str) -> String {
 
 /// For charts only: amounts as floating point for drawing, never for sums.
 pub fn plot_value(d: Decimal) -> f64 {
-    d.to_f64().unwrap_or(0.0)
+    d.as_f64()
 }
 
 #[cfg(test)]

@@ -1,0 +1,703 @@
+//! The window's state and the one place where commands are applied. What is persisted
+//! (`Settings`) is kept apart from loaded data, jobs and caches, which are never saved.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use serde::{Deserialize, Serialize};
+
+use super::job::{Job, JobOutput, Progress};
+use super::views::{
+    self, Command,
+    meters_ui::MeterSort,
+    suspense_ui::{SuspenseCache, SuspenseFilter},
+};
+use crate::engine::Selection;
+use crate::import::discards;
+use crate::model::{Period, YearMonth};
+use crate::report::{Discard, Invoice, RunReport};
+use crate::{Loaded, output};
+
+mod frames;
+mod picker;
+mod tabs;
+mod toolbar;
+
+use frames::{FrameStats, frame_stats_wanted};
+pub use picker::{FixedPicker, Picker, RfdPicker};
+
+/// What survives a restart.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Settings {
+    pub data_dir: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub ob: Option<String>,
+    pub month: Option<String>,
+    pub dark: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Invoice,
+    Breakdown,
+    Meters,
+    Suspense,
+    Reconciliation,
+    AllObs,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] = [
+        Tab::Invoice,
+        Tab::Breakdown,
+        Tab::Meters,
+        Tab::Suspense,
+        Tab::Reconciliation,
+        Tab::AllObs,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Invoice => "Invoice",
+            Tab::Breakdown => "Breakdown",
+            Tab::Meters => "Meters",
+            Tab::Suspense => "Suspense",
+            Tab::Reconciliation => "Reconciliation",
+            Tab::AllObs => "All OBs",
+        }
+    }
+}
+
+/// The application.
+pub struct WorkbenchApp {
+    pub settings: Settings,
+    picker: Box<dyn Picker>,
+    pub loaded: Option<Arc<Loaded>>,
+    pub load_error: Option<String>,
+    pub period: Period,
+    pub ob: String,
+    pub tab: Tab,
+    reports: HashMap<Period, Arc<RunReport>>,
+    job: Option<Job>,
+    /// A period asked for while a job was running: rated when it ends.
+    pending: Option<Period>,
+    pub status: String,
+    pub error: Option<String>,
+    pub exported_to: Option<PathBuf>,
+    discards: Vec<Discard>,
+    pub custom_range: bool,
+    range_text: (String, String),
+    selected_line: Option<String>,
+    share_field: Option<String>,
+    daily_meters: Vec<String>,
+    meter_sort: MeterSort,
+    suspense: SuspenseFilter,
+    suspense_view: SuspenseCache,
+    theme_applied: Option<bool>,
+    /// Frames drawn while a job ran and the longest gap between two of them (the window
+    /// must never freeze); printed when `BW_FRAME_STATS=1`.
+    frames: FrameStats,
+}
+
+/// How often the window redraws on its own while a background job runs, to move the
+/// progress bar and the elapsed time. Input still redraws at once. Without a GPU (a
+/// virtual desktop, or Xvfb here) a frame costs about 0.1 s of CPU, so redrawing
+/// continuously (an animated spinner) took one of two cores from the load: 10M events
+/// loaded in 18-22 s at 10 frames a second, in 13.5-14.3 s at four.
+const PROGRESS_REPAINT: std::time::Duration = std::time::Duration::from_millis(250);
+
+impl WorkbenchApp {
+    /// Starts loading the remembered inputs, or the bundled sample data.
+    pub fn new(settings: Settings, picker: Box<dyn Picker>) -> WorkbenchApp {
+        let month = settings
+            .month
+            .as_deref()
+            .and_then(YearMonth::parse)
+            .unwrap_or(YearMonth { year: 2026, month: 10 });
+        let mut app = WorkbenchApp {
+            ob: settings.ob.clone().unwrap_or_default(),
+            settings,
+            picker,
+            loaded: None,
+            load_error: None,
+            period: Period::Month(month),
+            tab: Tab::Invoice,
+            reports: HashMap::new(),
+            job: None,
+            pending: None,
+            status: String::new(),
+            error: None,
+            exported_to: None,
+            discards: Vec::new(),
+            custom_range: false,
+            range_text: (String::new(), String::new()),
+            selected_line: None,
+            share_field: None,
+            daily_meters: Vec::new(),
+            meter_sort: MeterSort::Date,
+            suspense: SuspenseFilter::default(),
+            suspense_view: SuspenseCache::default(),
+            theme_applied: None,
+            frames: FrameStats::default(),
+        };
+        // For screenshots and demos: start on a given tab and OB.
+        if let Ok(tab) = std::env::var("BW_START_TAB") {
+            app.tab = Tab::ALL
+                .into_iter()
+                .find(|t| t.label().eq_ignore_ascii_case(&tab))
+                .unwrap_or(Tab::Invoice);
+        }
+        if let Ok(ob) = std::env::var("BW_START_OB") {
+            app.ob = ob;
+        }
+        if let Ok(dir) = std::env::var("BW_START_DATA") {
+            app.settings.data_dir = Some(PathBuf::from(dir));
+            app.settings.config = None;
+        }
+        app.start_load(None);
+        app
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.settings
+            .data_dir
+            .clone()
+            .unwrap_or_else(crate::host::sample_data_dir)
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.settings
+            .config
+            .clone()
+            .unwrap_or_else(|| self.data_dir().join("billing.toml"))
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// The report of the current period, if rated.
+    pub fn report(&self) -> Option<&Arc<RunReport>> {
+        self.reports.get(&self.period)
+    }
+
+    /// The current OB's invoice in the current period.
+    pub fn invoice(&self) -> Option<&Invoice> {
+        self.report()?.invoices.iter().find(|i| i.ob == self.ob)
+    }
+
+    fn previous_period(&self) -> Option<Period> {
+        match self.period {
+            Period::Month(m) => Some(Period::Month(m.previous())),
+            Period::Range { .. } => None,
+        }
+    }
+
+    /// Loads inputs on a worker; on failure the current view stays.
+    fn start_load(&mut self, ctx: Option<&egui::Context>) {
+        if self.job.is_some() {
+            self.status = "Busy: wait for the current job or cancel it.".into();
+            return;
+        }
+        let (data, config) = (self.data_dir(), self.config_path());
+        let repaint = repaint_fn(ctx);
+        self.status = format!("Loading {}…", data.display());
+        self.job = Some(Job::spawn("Loading inputs", repaint, move |p| {
+            JobOutput::Loaded(load_inputs(&data, &config, p))
+        }));
+    }
+
+    fn start_rating(&mut self, ctx: Option<&egui::Context>) {
+        let Some(loaded) = self.loaded.clone() else { return };
+        if self.reports.contains_key(&self.period)
+            && self.previous_period().is_none_or(|p| self.reports.contains_key(&p))
+        {
+            return;
+        }
+        if self.job.is_some() {
+            self.pending = Some(self.period);
+            return;
+        }
+        let period = self.period;
+        let previous = self.previous_period().filter(|p| !self.reports.contains_key(p));
+        let have_current = self.reports.get(&period).cloned();
+        self.status = format!("Rating {}…", period.label());
+        self.job = Some(Job::spawn(
+            format!("Rating {}", period.label()),
+            repaint_fn(ctx),
+            move |p| {
+                p.total.store(if previous.is_some() { 2 } else { 1 }, Ordering::Relaxed);
+                let report = have_current.unwrap_or_else(|| Arc::new(loaded.engine.run(&period, &Selection::All)));
+                p.done.fetch_add(1, Ordering::Relaxed);
+                let previous = previous.map(|pp| (pp, Arc::new(loaded.engine.run(&pp, &Selection::All))));
+                JobOutput::Rated {
+                    period,
+                    report,
+                    previous,
+                }
+            },
+        ));
+    }
+
+    /// Applies a finished job's output.
+    fn finish(&mut self, out: JobOutput, ctx: Option<&egui::Context>) {
+        match out {
+            JobOutput::Loaded(Ok(loaded)) => {
+                let config = &loaded.engine.config;
+                if config.ob(&self.ob).is_none() {
+                    self.ob = config.obs.first().map(|o| o.code.clone()).unwrap_or_default();
+                }
+                if self.settings.month.is_none()
+                    && let Some(m) = crate::check::latest_month(&loaded.engine)
+                {
+                    self.period = Period::Month(m);
+                }
+                self.discards = discards::load(&self.data_dir()).unwrap_or_default();
+                self.daily_meters = config.charges.iter().map(|c| c.meter.clone()).take(3).collect();
+                self.status = format!("Loaded {} input file(s).", loaded.engine.files.len());
+                self.loaded = Some(loaded);
+                self.load_error = None;
+                self.reports.clear();
+                self.start_rating(ctx);
+            }
+            JobOutput::Loaded(Err(e)) => {
+                self.status = "Loading failed; the previous inputs are still shown.".into();
+                self.load_error = Some(e);
+            }
+            JobOutput::Rated {
+                period,
+                report,
+                previous,
+            } => {
+                let mut report = report;
+                Arc::make_mut(&mut report).apply_discards(&self.discards);
+                self.reports.insert(period, report);
+                if let Some((p, mut r)) = previous {
+                    Arc::make_mut(&mut r).apply_discards(&self.discards);
+                    self.reports.insert(p, r);
+                }
+                self.status = format!("Rated {}.", period.label());
+                if let Some(p) = self.pending.take()
+                    && p == self.period
+                {
+                    self.start_rating(ctx);
+                }
+            }
+            JobOutput::Exported(Ok(paths)) => {
+                self.exported_to = paths.first().and_then(|p| p.parent()).map(Path::to_path_buf);
+                self.status = format!(
+                    "Exported {} workbook(s) to {}.",
+                    paths.len(),
+                    self.exported_to.as_deref().unwrap_or(Path::new(".")).display()
+                );
+                self.error = None;
+            }
+            JobOutput::Exported(Err(e)) => self.error = Some(e),
+        }
+    }
+
+    /// Polls the running job.
+    fn poll(&mut self, ctx: &egui::Context) {
+        if self.job.is_some() {
+            let now = std::time::Instant::now();
+            if let Some(last) = self.frames.last {
+                self.frames.longest_gap_ms = self.frames.longest_gap_ms.max((now - last).as_secs_f64() * 1000.0);
+            }
+            self.frames.last = Some(now);
+            self.frames.count += 1;
+        }
+        if let Some(out) = self.job.as_ref().and_then(Job::poll) {
+            let job = self.job.take();
+            if frame_stats_wanted()
+                && let Some(job) = job
+            {
+                eprintln!(
+                    "{}: {:.2} s, {} frames drawn meanwhile, longest gap between frames {:.0} ms",
+                    job.title,
+                    job.started.elapsed().as_secs_f64(),
+                    self.frames.count,
+                    self.frames.longest_gap_ms
+                );
+            }
+            self.frames = FrameStats {
+                switched: self.frames.switched.take(),
+                ..FrameStats::default()
+            };
+            self.finish(out, Some(ctx));
+        }
+    }
+
+    /// Blocks until every job, and the jobs they start, are done (tests only).
+    pub fn wait_for_jobs(&mut self) {
+        while let Some(job) = self.job.take() {
+            if let Some(out) = job.wait() {
+                self.finish(out, None);
+            }
+        }
+    }
+
+    fn stamp() -> output::xlsx::Stamp {
+        output::xlsx::Stamp {
+            issue_date: crate::host::today(),
+            generated: crate::host::generation_time(),
+            suspense_rows: 10_000,
+            logo: true,
+        }
+    }
+
+    /// Applies one command.
+    pub fn apply(&mut self, command: Command, ctx: Option<&egui::Context>) {
+        match command {
+            Command::OpenDataFolder => {
+                if let Some(dir) = self.picker.data_folder() {
+                    self.set_data_dir(dir, ctx);
+                }
+            }
+            Command::OpenConfig => {
+                if let Some(file) = self.picker.config_file() {
+                    self.settings.config = Some(file);
+                    self.start_load(ctx);
+                }
+            }
+            Command::UseSampleData => {
+                self.settings.data_dir = None;
+                self.settings.config = None;
+                self.start_load(ctx);
+            }
+            Command::Reload => self.start_load(ctx),
+            Command::SelectOb(ob) => {
+                self.frames.switched = Some((std::time::Instant::now(), false));
+                self.settings.ob = Some(ob.clone());
+                self.ob = ob;
+                self.selected_line = None;
+                if let Some(ctx) = ctx {
+                    ctx.request_repaint();
+                }
+            }
+            Command::PreviousOb | Command::NextOb => {
+                let codes: Vec<String> = self
+                    .loaded
+                    .as_ref()
+                    .map(|l| l.engine.config.obs.iter().map(|o| o.code.clone()).collect())
+                    .unwrap_or_default();
+                if let Some(i) = codes.iter().position(|c| *c == self.ob) {
+                    let j = if command == Command::PreviousOb {
+                        i.checked_sub(1)
+                    } else {
+                        Some(i + 1).filter(|j| *j < codes.len())
+                    };
+                    if let Some(code) = j.and_then(|j| codes.get(j)) {
+                        self.apply(Command::SelectOb(code.clone()), ctx);
+                    }
+                }
+            }
+            Command::PreviousPeriod | Command::NextPeriod => {
+                if let Period::Month(m) = self.period {
+                    let m = if command == Command::PreviousPeriod {
+                        m.previous()
+                    } else {
+                        m.next()
+                    };
+                    self.set_period(Period::Month(m), ctx);
+                }
+            }
+            Command::SetMonth(m) => self.set_period(Period::Month(m), ctx),
+            Command::SetRange { from, to } => self.set_period(Period::Range { from, to }, ctx),
+            Command::ExportInvoice => self.export_invoice(ctx),
+            Command::ExportAll => self.export_all(ctx),
+            Command::OpenFolder(dir) => open_folder(&dir),
+            Command::Discard {
+                dataset,
+                record_id,
+                reason,
+            } => {
+                self.discards
+                    .retain(|d| !(d.dataset == dataset && d.record_id == record_id));
+                self.discards.push(Discard {
+                    dataset,
+                    record_id,
+                    reason,
+                });
+                self.save_discards();
+            }
+            Command::Undiscard { dataset, record_id } => {
+                self.discards
+                    .retain(|d| !(d.dataset == dataset && d.record_id == record_id));
+                self.save_discards();
+            }
+            Command::ToggleTheme => self.settings.dark = !self.settings.dark,
+            Command::Cancel => {
+                if let Some(job) = self.job.take() {
+                    // The worker checks the flag before every piece and stops.
+                    job.progress.cancel.store(true, Ordering::Relaxed);
+                    self.status = format!("{} cancelled.", job.title);
+                }
+                self.pending = None;
+            }
+        }
+    }
+
+    fn set_data_dir(&mut self, dir: PathBuf, ctx: Option<&egui::Context>) {
+        // A folder with its own billing.toml brings its configuration along.
+        if dir.join("billing.toml").is_file() {
+            self.settings.config = None;
+        }
+        self.settings.data_dir = Some(dir);
+        self.start_load(ctx);
+    }
+
+    fn set_period(&mut self, period: Period, ctx: Option<&egui::Context>) {
+        self.frames.switched = Some((std::time::Instant::now(), false));
+        self.period = period;
+        if let Period::Month(m) = period {
+            self.settings.month = Some(m.to_string());
+        }
+        self.start_rating(ctx);
+    }
+
+    fn save_discards(&mut self) {
+        match discards::save(&self.data_dir(), &self.discards) {
+            Ok(()) => self.status = format!("Saved {} discard decision(s) next to the data.", self.discards.len()),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        for report in self.reports.values_mut() {
+            Arc::make_mut(report).apply_discards(&self.discards);
+        }
+    }
+
+    fn export_invoice(&mut self, ctx: Option<&egui::Context>) {
+        let (Some(report), Some(inv)) = (self.report().cloned(), self.invoice().cloned()) else {
+            self.error = Some("Nothing to export: no invoice for this OB and period.".into());
+            return;
+        };
+        if self.job.is_some() {
+            return;
+        }
+        let Some(path) = self.picker.save_invoice(&output::xlsx::invoice_file_name(&inv)) else {
+            return;
+        };
+        self.job = Some(Job::spawn("Exporting invoice", repaint_fn(ctx), move |p| {
+            p.total.store(1, Ordering::Relaxed);
+            let result = output::xlsx::invoice_workbook(&report, &inv, &Self::stamp())
+                .map_err(|e| format!("{}: {e}", path.display()))
+                // The save dialog has asked about replacing an existing file.
+                .and_then(|bytes| output::xlsx::write_atomically(&path, &bytes, true).map_err(|e| e.to_string()))
+                .map(|()| vec![path]);
+            p.done.store(1, Ordering::Relaxed);
+            JobOutput::Exported(result)
+        }));
+    }
+
+    fn export_all(&mut self, ctx: Option<&egui::Context>) {
+        let Some(report) = self.report().cloned() else { return };
+        if self.job.is_some() {
+            return;
+        }
+        let Some(dir) = self.picker.export_folder() else { return };
+        self.job = Some(Job::spawn("Exporting all OBs", repaint_fn(ctx), move |p| {
+            p.total.store(report.invoices.len() + 1, Ordering::Relaxed);
+            let result = output::xlsx::write_all(&report, &dir, &Self::stamp(), true, false).map_err(|e| e.to_string());
+            p.done.store(report.invoices.len() + 1, Ordering::Relaxed);
+            JobOutput::Exported(result)
+        }));
+    }
+
+    fn shortcuts(&self, ctx: &egui::Context) -> Vec<Command> {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        let mut out = Vec::new();
+        let table = [
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::O),
+                Command::OpenConfig,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND, Key::O),
+                Command::OpenDataFolder,
+            ),
+            (KeyboardShortcut::new(Modifiers::COMMAND, Key::R), Command::Reload),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::E),
+                Command::ExportAll,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::COMMAND, Key::E),
+                Command::ExportInvoice,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::ALT, Key::ArrowLeft),
+                Command::PreviousPeriod,
+            ),
+            (
+                KeyboardShortcut::new(Modifiers::ALT, Key::ArrowRight),
+                Command::NextPeriod,
+            ),
+            (KeyboardShortcut::new(Modifiers::ALT, Key::ArrowUp), Command::PreviousOb),
+            (KeyboardShortcut::new(Modifiers::ALT, Key::ArrowDown), Command::NextOb),
+        ];
+        ctx.input_mut(|i| {
+            for (shortcut, command) in table {
+                if i.consume_shortcut(&shortcut) {
+                    out.push(command);
+                }
+            }
+        });
+        out
+    }
+
+    /// Draws the whole window.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let started = std::time::Instant::now();
+        self.show_frame(ui);
+        if self.job.is_none() && frame_stats_wanted() {
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            let (since, frames, slowest) = self.frames.idle.get_or_insert((started, 0, 0.0));
+            *frames += 1;
+            *slowest = slowest.max(ms);
+            if since.elapsed() >= std::time::Duration::from_secs(1) {
+                eprintln!("Idle second: {frames} frames built, the slowest in {slowest:.1} ms");
+                self.frames.idle = None;
+            }
+        }
+    }
+
+    fn show_frame(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll(&ctx);
+        // This frame shows the switch if the result is there when it starts.
+        if let Some((_, shows)) = &mut self.frames.switched {
+            *shows = self.reports.contains_key(&self.period);
+        }
+        if self.theme_applied != Some(self.settings.dark) {
+            ctx.set_visuals(if self.settings.dark {
+                egui::Visuals::dark()
+            } else {
+                egui::Visuals::light()
+            });
+            self.theme_applied = Some(self.settings.dark);
+        }
+        // Dropped folders become the data folder; a dropped .toml the configuration.
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        for path in dropped {
+            if path.is_dir() {
+                self.set_data_dir(path, Some(&ctx));
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                self.settings.config = Some(path);
+                self.start_load(Some(&ctx));
+            }
+        }
+        let mut commands = self.shortcuts(&ctx);
+
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            ui.add_space(4.0);
+            if let Some(c) = self.toolbar_ui(ui) {
+                commands.push(c);
+            }
+            ui.add_space(4.0);
+        });
+        egui::Panel::bottom("status").show(ui, |ui| {
+            if let Some(c) = self.status_ui(ui) {
+                commands.push(c);
+            }
+        });
+        egui::Panel::left("inputs")
+            .resizable(true)
+            .default_size(360.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    let (data, config) = (self.data_dir(), self.config_path());
+                    if let Some(c) = views::inputs_ui::inputs_ui(
+                        ui,
+                        &data,
+                        &config,
+                        self.loaded.as_deref(),
+                        self.load_error.as_deref(),
+                    ) {
+                        commands.push(c);
+                    }
+                });
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(l) = &self.loaded {
+                views::banner::unusable_banner(ui, l.engine.unusable_inputs());
+            }
+            ui.horizontal(|ui| {
+                for tab in Tab::ALL {
+                    if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
+                        self.tab = tab;
+                    }
+                }
+            });
+            ui.separator();
+            if let Some(c) = self.tab_ui(ui) {
+                commands.push(c);
+            }
+        });
+        if let Some((at, true)) = self.frames.switched {
+            self.frames.switched = None;
+            if frame_stats_wanted() {
+                eprintln!(
+                    "Switched to {} {}: result drawn {:.0} ms after the command",
+                    self.ob,
+                    self.period.label(),
+                    at.elapsed().as_secs_f64() * 1000.0
+                );
+            }
+        }
+        for c in commands {
+            self.apply(c, Some(&ctx));
+        }
+        if self.job.is_some() {
+            ctx.request_repaint_after(PROGRESS_REPAINT);
+        }
+    }
+}
+
+impl eframe::App for WorkbenchApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        let mut s = self.settings.clone();
+        s.ob = Some(self.ob.clone()).filter(|o| !o.is_empty());
+        eframe::set_value(storage, eframe::APP_KEY, &s);
+    }
+}
+
+fn repaint_fn(ctx: Option<&egui::Context>) -> impl Fn() + Send + 'static {
+    let ctx = ctx.cloned();
+    move || {
+        if let Some(c) = &ctx {
+            c.request_repaint();
+        }
+    }
+}
+
+/// Reads everything for the window, counting files for the progress bar; stops soon
+/// after the job is cancelled.
+fn load_inputs(data: &Path, config_path: &Path, progress: &Progress) -> Result<Arc<Loaded>, String> {
+    let loaded = crate::load(data, config_path, progress).map_err(|e| format!("{e:#}"))?;
+    progress.done.fetch_add(1, Ordering::Relaxed);
+    Ok(Arc::new(loaded))
+}
+
+fn open_folder(dir: &Path) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let _ = std::process::Command::new(opener).arg(dir).spawn();
+}

@@ -1,0 +1,29 @@
+//! What the command line and the window both take from the machine they run on: where the
+//! bundled sample data lives, today's date and the time a workbook is generated. The one
+//! place outside the views and commands that reads the clock.
+
+use std::path::PathBuf;
+
+/// Where the bundled sample data lives: `sample-data/` in the working folder, else the
+/// one beside the sources the program was built from.
+pub fn sample_data_dir() -> PathBuf {
+    let here = PathBuf::from("sample-data");
+    if here.join("billing.toml").is_file() {
+        return here;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+/// Today in the machine's time zone: the default issue date of an invoice.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Now, or the instant `SOURCE_DATE_EPOCH` names (for reproducible workbooks).
+pub fn generation_time() -> chrono::DateTime<chrono::Utc> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .unwrap_or_else(chrono::Utc::now)
+}

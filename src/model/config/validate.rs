@@ -1,0 +1,609 @@
+//! From the raw TOML shapes to the typed configuration: every value checked, every
+//! problem collected with its line (SPEC 3).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+
+use super::raw::*;
+use super::*;
+
+pub(super) struct Checker<'a> {
+    pub(super) text: &'a str,
+    pub(super) issues: Vec<ConfigIssue>,
+}
+
+impl Checker<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())]
+            .bytes()
+            .filter(|b| *b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn problem(&mut self, offset: usize, message: impl Into<String>) {
+        let line = self.line_of(offset);
+        self.issues.push(ConfigIssue {
+            line,
+            message: message.into(),
+        });
+    }
+
+    fn decimal(&mut self, at: usize, what: &str, raw: &RawDecimal) -> Decimal {
+        let parsed = match raw {
+            RawDecimal::Text(t) => crate::model::money::parse_decimal(t),
+            RawDecimal::Int(i) => Some(Decimal::from(*i)),
+            RawDecimal::Float(f) => decimal_from_f64(*f),
+        };
+        parsed.unwrap_or_else(|| {
+            self.problem(at, format!("{what} must be a decimal such as \"0.0125\", got {raw:?}"));
+            Decimal::ZERO
+        })
+    }
+
+    fn non_negative(&mut self, at: usize, what: &str, raw: &RawDecimal) -> Decimal {
+        let d = self.decimal(at, what, raw);
+        if d.is_sign_negative() && !d.is_zero() {
+            self.problem(at, format!("{what} must not be negative, got {d}"));
+        }
+        d
+    }
+
+    fn opt_decimal(&mut self, at: usize, what: &str, raw: &Option<RawDecimal>) -> Decimal {
+        raw.as_ref().map_or(Decimal::ZERO, |r| self.non_negative(at, what, r))
+    }
+
+    fn date(&mut self, at: usize, what: &str, raw: &Option<RawDate>) -> Option<NaiveDate> {
+        let text = match raw.as_ref()? {
+            RawDate::Text(t) => t.clone(),
+            RawDate::Toml(d) => d.to_string(),
+        };
+        match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.problem(at, format!("{what} must be a date YYYY-MM-DD, got \"{text}\""));
+                None
+            }
+        }
+    }
+
+    fn conditions(&mut self, at: usize, raw: &RawConditions) -> Vec<Condition> {
+        raw.iter()
+            .map(|(field, values)| {
+                let list = match values {
+                    OneOrMany::Many(v) => v.clone(),
+                    OneOrMany::One(v) => vec![v.clone()],
+                };
+                let values = list
+                    .iter()
+                    .map(|v| match v {
+                        RawLiteral::Bool(b) => Literal::Bool(*b),
+                        RawLiteral::Int(i) => Literal::Number(Decimal::from(*i)),
+                        RawLiteral::Float(f) => match decimal_from_f64(*f) {
+                            Some(d) => Literal::Number(d),
+                            None => {
+                                self.problem(at, format!("{field}: {f} is not a usable number"));
+                                Literal::Number(Decimal::ZERO)
+                            }
+                        },
+                        RawLiteral::Text(t) => Literal::Text(t.clone()),
+                    })
+                    .collect();
+                Condition {
+                    field: field.clone(),
+                    values,
+                }
+            })
+            .collect()
+    }
+}
+
+fn parse_rounding(text: Option<&str>) -> Result<Rounding, String> {
+    match text.unwrap_or("half_up") {
+        "half_up" => Ok(Rounding::HalfUp),
+        "half_even" => Ok(Rounding::HalfEven),
+        other => Err(format!(
+            "rounding must be \"half_up\" or \"half_even\", got \"{other}\""
+        )),
+    }
+}
+
+fn parse_aggregation(text: &str) -> Option<Aggregation> {
+    Some(match text {
+        "count" => Aggregation::Count,
+        "sum" => Aggregation::Sum,
+        "count_distinct" => Aggregation::CountDistinct,
+        "max" => Aggregation::Max,
+        "latest" => Aggregation::Latest,
+        _ => return None,
+    })
+}
+
+pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Config {
+    let b_at = raw.billing.span().start;
+    let rb = raw.billing.into_inner();
+    let rounding = parse_rounding(rb.rounding.as_deref()).unwrap_or_else(|m| {
+        ck.problem(b_at, m);
+        Rounding::HalfUp
+    });
+    if rb.decimals > 6 {
+        ck.problem(b_at, format!("decimals must be between 0 and 6, got {}", rb.decimals));
+    }
+    let billing = BillingSettings {
+        currency: rb.currency.trim().to_string(),
+        decimals: rb.decimals.min(6),
+        rounding,
+        invoice_prefix: rb.invoice_prefix.unwrap_or_else(|| "INV".to_string()),
+        issuer: rb.issuer.unwrap_or_default(),
+    };
+
+    let mut datasets = Vec::new();
+    let mut seen = HashMap::new();
+    for s in &raw.dataset {
+        let at = s.span().start;
+        let d = s.get_ref();
+        if let Some(prev) = seen.insert(d.name.to_ascii_lowercase(), ck.line_of(at)) {
+            ck.problem(
+                at,
+                format!("dataset \"{}\" is declared twice (also line {prev})", d.name),
+            );
+        }
+        datasets.push(DatasetConfig {
+            name: d.name.clone(),
+            id_field: d.id_field.clone(),
+            time_field: d.time_field.clone(),
+            ob_field: d.ob_field.clone(),
+            exclude: ck.conditions(at, &d.exclude),
+            version: d.version,
+        });
+    }
+
+    let mut dimensions = Vec::new();
+    let mut seen = HashMap::new();
+    for s in &raw.dimension {
+        let at = s.span().start;
+        let d = s.get_ref();
+        if let Some(prev) = seen.insert(d.field.clone(), ck.line_of(at)) {
+            ck.problem(
+                at,
+                format!(
+                    "dimension for field \"{}\" is declared twice (also line {prev})",
+                    d.field
+                ),
+            );
+        }
+        dimensions.push(DimensionConfig {
+            field: d.field.clone(),
+            dataset: d.dataset.clone(),
+            key: d.key.clone(),
+            label: d.label.clone(),
+            required: d.required,
+            version: d.version,
+        });
+    }
+
+    let mut obs: Vec<ObConfig> = Vec::new();
+    let mut key_owner: HashMap<String, String> = HashMap::new();
+    for s in &raw.ob {
+        let at = s.span().start;
+        let o = s.get_ref();
+        if obs.iter().any(|p| p.code == o.code) {
+            ck.problem(at, format!("OB code \"{}\" is declared twice", o.code));
+        }
+        for k in &o.keys {
+            if let Some(owner) = key_owner.insert(k.clone(), o.code.clone()) {
+                ck.problem(
+                    at,
+                    format!("key \"{k}\" of OB {} already belongs to OB {owner}", o.code),
+                );
+            }
+        }
+        if o.keys.is_empty() {
+            ck.problem(
+                at,
+                format!(
+                    "OB {} has no keys: list the values of ob_field that belong to it",
+                    o.code
+                ),
+            );
+        }
+        let timezone = match o.timezone.as_deref() {
+            None => chrono_tz::UTC,
+            Some(name) => Tz::from_str(name).unwrap_or_else(|_| {
+                ck.problem(
+                    at,
+                    format!(
+                        "timezone \"{name}\" of OB {} is not an IANA time zone name such as \"Europe/Madrid\"",
+                        o.code
+                    ),
+                );
+                chrono_tz::UTC
+            }),
+        };
+        let tax_rate = ck.opt_decimal(at, "tax_rate", &o.tax_rate);
+        let contract_start = ck.date(at, "contract_start", &o.contract_start);
+        let contract_end = ck.date(at, "contract_end", &o.contract_end);
+        if let (Some(s), Some(e)) = (contract_start, contract_end)
+            && e < s
+        {
+            ck.problem(
+                at,
+                format!("OB {}: contract_end {e} is before contract_start {s}", o.code),
+            );
+        }
+        obs.push(ObConfig {
+            code: o.code.clone(),
+            name: o.name.clone(),
+            keys: o.keys.clone(),
+            currency: o.currency.clone().unwrap_or_else(|| billing.currency.clone()),
+            timezone,
+            tax_rate,
+            contract_start,
+            contract_end,
+        });
+    }
+    if obs.is_empty() {
+        ck.problem(0, "no [[ob]] is configured: add at least one OB to invoice");
+    }
+
+    let dataset_names: BTreeSet<String> = datasets.iter().map(|d| d.name.to_ascii_lowercase()).collect();
+    let mut meters: Vec<MeterConfig> = Vec::new();
+    for s in &raw.meter {
+        let at = s.span().start;
+        let m = s.get_ref();
+        if meters.iter().any(|p| p.code == m.code) {
+            ck.problem(at, format!("meter code \"{}\" is declared twice", m.code));
+        }
+        if !dataset_names.contains(&m.dataset.to_ascii_lowercase()) {
+            ck.problem(
+                at,
+                format!(
+                    "meter {} reads dataset \"{}\", which no [[dataset]] declares",
+                    m.code, m.dataset
+                ),
+            );
+        }
+        let aggregation = parse_aggregation(&m.aggregation).unwrap_or_else(|| {
+            ck.problem(
+                at,
+                format!(
+                    "meter {}: aggregation must be count, sum, count_distinct, max or latest, got \"{}\"",
+                    m.code, m.aggregation
+                ),
+            );
+            Aggregation::Count
+        });
+        if aggregation != Aggregation::Count && m.field.is_none() {
+            ck.problem(
+                at,
+                format!("meter {}: aggregation {} needs a field", m.code, m.aggregation),
+            );
+        }
+        let divide_by = match &m.divide_by {
+            None => Decimal::ONE,
+            Some(r) => {
+                let d = ck.decimal(at, "divide_by", r);
+                if d <= Decimal::ZERO {
+                    ck.problem(at, format!("meter {}: divide_by must be greater than 0", m.code));
+                    Decimal::ONE
+                } else {
+                    d
+                }
+            }
+        };
+        meters.push(MeterConfig {
+            code: m.code.clone(),
+            name: m.name.clone().unwrap_or_else(|| m.code.clone()),
+            dataset: datasets
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(&m.dataset))
+                .map_or_else(|| m.dataset.clone(), |d| d.name.clone()),
+            aggregation,
+            field: m.field.clone(),
+            where_: ck.conditions(at, &m.where_),
+            divide_by,
+            unit: m.unit.clone().unwrap_or_default(),
+            breakdown: m.breakdown.clone(),
+        });
+    }
+
+    let ob_codes: BTreeSet<&str> = obs.iter().map(|o| o.code.as_str()).collect();
+    let check_obs = |ck: &mut Checker<'_>, at: usize, what: &str, list: &[String]| {
+        for code in list {
+            if !ob_codes.contains(code.as_str()) {
+                ck.problem(at, format!("{what} lists OB \"{code}\", which no [[ob]] declares"));
+            }
+        }
+    };
+
+    let mut charges = Vec::new();
+    for s in &raw.charge {
+        let at = s.span().start;
+        let c = s.get_ref();
+        let what = format!("charge {}", c.concept);
+        if !meters.iter().any(|m| m.code == c.meter) {
+            ck.problem(
+                at,
+                format!("{what} uses meter \"{}\", which no [[meter]] declares", c.meter),
+            );
+        }
+        check_obs(ck, at, &what, &c.obs);
+        let model = charge_model(ck, at, &what, c);
+        charges.push(ChargeConfig {
+            concept: c.concept.clone(),
+            description: c.description.clone().unwrap_or_else(|| c.concept.clone()),
+            meter: c.meter.clone(),
+            model,
+            included: ck.opt_decimal(at, "included", &c.included),
+            minimum: ck.opt_decimal(at, "minimum", &c.minimum),
+            obs: c.obs.clone(),
+        });
+    }
+
+    let mut fees = Vec::new();
+    for s in &raw.fee {
+        let at = s.span().start;
+        let f = s.get_ref();
+        check_obs(ck, at, &format!("fee {}", f.concept), &f.obs);
+        let amount = match &f.amount {
+            Some(a) => ck.non_negative(at, "amount", a),
+            None => {
+                ck.problem(at, format!("fee {} has no amount: add amount = \"1500.00\"", f.concept));
+                Decimal::ZERO
+            }
+        };
+        fees.push(FeeConfig {
+            concept: f.concept.clone(),
+            description: f.description.clone().unwrap_or_else(|| f.concept.clone()),
+            amount,
+            prorate: f.prorate,
+            obs: f.obs.clone(),
+        });
+    }
+
+    let mut allocations = Vec::new();
+    for s in &raw.allocation {
+        let at = s.span().start;
+        let a = s.get_ref();
+        if !meters.iter().any(|m| m.code == a.basis) {
+            ck.problem(
+                at,
+                format!(
+                    "allocation {} uses basis meter \"{}\", which no [[meter]] declares",
+                    a.concept, a.basis
+                ),
+            );
+        }
+        let source = match (&a.pool, &a.amount) {
+            (Some(pool), None) => AllocationSource::Pool(pool.clone()),
+            (None, Some(amount)) => AllocationSource::Fixed(ck.non_negative(at, "amount", amount)),
+            (Some(_), Some(_)) => {
+                ck.problem(
+                    at,
+                    format!("allocation {} has both pool and amount: keep one", a.concept),
+                );
+                AllocationSource::Fixed(Decimal::ZERO)
+            }
+            (None, None) => {
+                ck.problem(
+                    at,
+                    format!(
+                        "allocation {} needs a pool (rows of Platform_Cost) or a fixed amount",
+                        a.concept
+                    ),
+                );
+                AllocationSource::Fixed(Decimal::ZERO)
+            }
+        };
+        allocations.push(AllocationConfig {
+            concept: a.concept.clone(),
+            description: a.description.clone().unwrap_or_else(|| a.concept.clone()),
+            basis: a.basis.clone(),
+            source,
+        });
+    }
+
+    let mut fx: Vec<FxRate> = Vec::new();
+    for s in &raw.fx {
+        let at = s.span().start;
+        let f = s.get_ref();
+        let Some(period) = YearMonth::parse(&f.period) else {
+            ck.problem(at, format!("fx period must be YYYY-MM, got \"{}\"", f.period));
+            continue;
+        };
+        let rate = ck.decimal(at, "rate", &f.rate);
+        if rate <= Decimal::ZERO {
+            ck.problem(
+                at,
+                format!("fx rate for {} {period} must be greater than 0", f.currency),
+            );
+        }
+        if fx.iter().any(|p| p.period == period && p.currency == f.currency) {
+            ck.problem(at, format!("fx rate for {} {period} is declared twice", f.currency));
+        }
+        fx.push(FxRate {
+            period,
+            currency: f.currency.clone(),
+            rate,
+        });
+    }
+
+    let config = Config {
+        path: path.to_path_buf(),
+        sha256: {
+            use sha2::Digest;
+            sha2::Sha256::digest(ck.text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        },
+        billing,
+        datasets,
+        dimensions,
+        obs,
+        meters,
+        charges,
+        fees,
+        allocations,
+        fx,
+    };
+    check_concepts(ck, &config, &raw.charge, &raw.fee, &raw.allocation);
+    config
+}
+
+fn charge_model(ck: &mut Checker<'_>, at: usize, what: &str, c: &RawCharge) -> ChargeModel {
+    let need = |ck: &mut Checker<'_>, name: &str, v: &Option<RawDecimal>| match v {
+        Some(v) => ck.non_negative(at, name, v),
+        None => {
+            ck.problem(at, format!("{what}: model {} needs {name}", c.model));
+            Decimal::ZERO
+        }
+    };
+    match c.model.as_str() {
+        "per_unit" => ChargeModel::PerUnit {
+            unit_price: need(ck, "unit_price", &c.unit_price),
+        },
+        "package" => {
+            let package_size = need(ck, "package_size", &c.package_size);
+            let package_price = need(ck, "package_price", &c.package_price);
+            if package_size.is_zero() && c.package_size.is_some() {
+                ck.problem(at, format!("{what}: package_size must be greater than 0"));
+            }
+            ChargeModel::Package {
+                package_size,
+                package_price,
+            }
+        }
+        "graduated" | "volume" => {
+            let tiers = tiers(ck, at, what, c.tiers.as_deref());
+            if c.model == "graduated" {
+                ChargeModel::Graduated { tiers }
+            } else {
+                ChargeModel::Volume { tiers }
+            }
+        }
+        other => {
+            ck.problem(
+                at,
+                format!("{what}: model must be per_unit, graduated, volume or package, got \"{other}\""),
+            );
+            ChargeModel::PerUnit {
+                unit_price: Decimal::ZERO,
+            }
+        }
+    }
+}
+
+fn tiers(ck: &mut Checker<'_>, at: usize, what: &str, raw: Option<&[RawTier]>) -> Vec<Tier> {
+    let Some(raw) = raw.filter(|t| !t.is_empty()) else {
+        ck.problem(at, format!("{what}: this model needs tiers = [ {{ up_to = \"100\", unit_price = \"1.00\" }}, {{ unit_price = \"0.50\" }} ]"));
+        return Vec::new();
+    };
+    let mut out: Vec<Tier> = Vec::new();
+    for (i, t) in raw.iter().enumerate() {
+        let up_to = t.up_to.as_ref().map(|u| ck.non_negative(at, "up_to", u));
+        let last = i + 1 == raw.len();
+        match (up_to, last) {
+            (None, false) => ck.problem(
+                at,
+                format!(
+                    "{what}: tier {} has no up_to; only the last tier may leave it out",
+                    i + 1
+                ),
+            ),
+            (Some(_), true) => ck.problem(
+                at,
+                format!("{what}: the last tier must not have up_to (it is open-ended)"),
+            ),
+            _ => {}
+        }
+        if let (Some(u), Some(prev)) = (up_to, out.last().and_then(|p| p.up_to))
+            && u <= prev
+        {
+            ck.problem(
+                at,
+                format!(
+                    "{what}: tiers must increase: tier {} up_to {u} is not above {prev}",
+                    i + 1
+                ),
+            );
+        }
+        if let Some(u) = up_to
+            && u <= Decimal::ZERO
+        {
+            ck.problem(at, format!("{what}: tier {} up_to must be greater than 0", i + 1));
+        }
+        out.push(Tier {
+            up_to,
+            unit_price: ck.non_negative(at, "unit_price", &t.unit_price),
+            flat: ck.opt_decimal(at, "flat", &t.flat),
+        });
+    }
+    out
+}
+
+/// Concept codes: unique across charges, fees and allocations, except that one concept's
+/// charges (or fees) may differ by `obs`; two that apply to one OB at the same level clash.
+fn check_concepts(
+    ck: &mut Checker<'_>,
+    config: &Config,
+    raw_charges: &[Spanned<RawCharge>],
+    raw_fees: &[Spanned<RawFee>],
+    raw_allocations: &[Spanned<RawAllocation>],
+) {
+    let mut kind_of: HashMap<String, &str> = HashMap::new();
+    let mut clash = |ck: &mut Checker<'_>, at: usize, concept: &str, kind: &'static str| {
+        if let Some(prev) = kind_of.insert(concept.to_string(), kind)
+            && prev != kind
+        {
+            ck.problem(
+                at,
+                format!("concept {concept} is used by a {prev} and a {kind}: concept codes must be unique"),
+            );
+        }
+    };
+    let charge_items: Vec<(&str, &[String], usize)> = config
+        .charges
+        .iter()
+        .zip(raw_charges)
+        .map(|(c, s)| (c.concept.as_str(), c.obs.as_slice(), s.span().start))
+        .collect();
+    let fee_items: Vec<(&str, &[String], usize)> = config
+        .fees
+        .iter()
+        .zip(raw_fees)
+        .map(|(f, s)| (f.concept.as_str(), f.obs.as_slice(), s.span().start))
+        .collect();
+    for (concept, _, at) in &charge_items {
+        clash(ck, *at, concept, "charge");
+    }
+    for (concept, _, at) in &fee_items {
+        clash(ck, *at, concept, "fee");
+    }
+    for (a, s) in config.allocations.iter().zip(raw_allocations) {
+        if kind_of.insert(a.concept.clone(), "allocation").is_some() {
+            ck.problem(
+                s.span().start,
+                format!("concept {} is declared twice: concept codes must be unique", a.concept),
+            );
+        }
+    }
+    for items in [&charge_items, &fee_items] {
+        for ob in &config.obs {
+            let mut level: HashMap<(&str, bool), usize> = HashMap::new();
+            for (concept, obs, at) in items.iter() {
+                if let Some(specific) = Config::applies(obs, &ob.code)
+                    && let Some(prev) = level.insert((concept, specific), *at)
+                {
+                    let prev_line = ck.line_of(prev);
+                    ck.problem(*at, format!("two entries of concept {concept} apply to OB {} at the same level (also line {prev_line}): give them different obs", ob.code));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! The invoice workbook and the all-OB summary (SPEC 6), written from a `RunReport` only:
+//! no rating logic here. Numbers are numeric cells; where a line is per-unit its amount is a
+//! formula carrying the engine's exact figure as its cached result; text from the data is
+//! always written as a string, never as a formula.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_xlsxwriter::XlsxError;
+
+use crate::report::{Invoice, RunReport};
+
+mod invoice;
+mod style;
+mod summary;
+
+pub use invoice::invoice_workbook;
+pub use summary::summary_workbook;
+
+/// What a workbook is stamped with besides the report.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    pub issue_date: NaiveDate,
+    /// Generation time (pin it with `SOURCE_DATE_EPOCH` for reproducible files).
+    pub generated: DateTime<Utc>,
+    /// Suspense records written in full; the counts by code always cover all of them.
+    pub suspense_rows: usize,
+    /// Whether the invoice sheet carries the logo of `assets/logo.png`.
+    pub logo: bool,
+}
+
+/// Why a workbook was not written. The target is never left half-written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{}: already exists; nothing was written (use --force to overwrite)", path.display())]
+    Exists { path: PathBuf },
+    #[error("{}: cannot write: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: cannot build the workbook: {source}", path.display())]
+    Xlsx { path: PathBuf, source: XlsxError },
+}
+
+/// File name of an invoice workbook.
+pub fn invoice_file_name(invoice: &Invoice) -> String {
+    format!("{}.xlsx", invoice.invoice_number)
+}
+
+/// File name of the summary workbook: `Summary-<YYYYMM>.xlsx` (or the range's dates).
+pub fn summary_file_name(report: &RunReport) -> String {
+    let suffix = if report.period_label.contains("..") {
+        format!(
+            "{}-{}",
+            report.period_start.format("%Y%m%d"),
+            report.period_end.format("%Y%m%d")
+        )
+    } else {
+        report.period_start.format("%Y%m").to_string()
+    };
+    format!("Summary-{suffix}.xlsx")
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename.
+/// Without `force` an existing file is refused and left untouched.
+pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<(), WriteError> {
+    use std::io::Write;
+    let io = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if !force && path.exists() {
+        return Err(WriteError::Exists {
+            path: path.to_path_buf(),
+        });
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".bw-")
+        .suffix(".xlsx.tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    if force {
+        tmp.persist(path).map_err(|e| io(e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                WriteError::Exists {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                io(e.error)
+            }
+        })?;
+    }
+    // A temporary file is private (0600); an invoice is an ordinary document.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Writes one workbook per invoice (and the summary when `summary`); refuses to overwrite
+/// any existing file unless `force`, checking every target before writing any.
+pub fn write_all(
+    report: &RunReport,
+    dir: &Path,
+    stamp: &Stamp,
+    summary: bool,
+    force: bool,
+) -> Result<Vec<PathBuf>, WriteError> {
+    let mut targets: Vec<PathBuf> = report.invoices.iter().map(|i| dir.join(invoice_file_name(i))).collect();
+    if summary {
+        targets.push(dir.join(summary_file_name(report)));
+    }
+    if !force && let Some(existing) = targets.iter().find(|p| p.exists()) {
+        return Err(WriteError::Exists { path: existing.clone() });
+    }
+    std::fs::create_dir_all(dir).map_err(|source| WriteError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    for (inv, path) in report.invoices.iter().zip(&targets) {
+        let bytes = invoice_workbook(report, inv, stamp).map_err(|source| WriteError::Xlsx {
+            path: path.clone(),
+            source,
+        })?;
+        write_atomically(path, &bytes, force)?;
+        written.push(path.clone());
+    }
+    if summary && let Some(path) = targets.last() {
+        let bytes = summary_workbook(report, stamp).map_err(|source| WriteError::Xlsx {
+            path: path.clone(),
+            source,
+        })?;
+        write_atomically(path, &bytes, force)?;
+        written.push(path.clone());
+    }
+    Ok(written)
+}
