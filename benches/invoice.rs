@@ -14,6 +14,8 @@
 //! `BENCH_WINDOW=1` also loads the Avro data in-process and times rating a period, which
 //! is what the window pays when the period changes.
 
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

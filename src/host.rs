@@ -2,6 +2,9 @@
 //! bundled sample data lives, today's date and the time a workbook is generated. The one
 //! place outside the views and commands that reads the clock.
 
+// This module is the one that reads the clock for the others.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::PathBuf;
 
 /// Where the bundled sample data lives: `sample-data/` in the working folder, else the

@@ -2,6 +2,7 @@
 //! a dataset mostly unusable for one cause, ragged CSV rows, stray files in a part folder.
 
 #![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The command line on the bundled sample data and on bad input: exit status and messages.
 
 #![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
 
 mod common;
 

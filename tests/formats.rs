@@ -2,6 +2,7 @@
 //! scenario's figures match the hand computation in `common::TINY_CONFIG`.
 
 #![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
 
 mod common;
 

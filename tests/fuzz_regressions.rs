@@ -2,6 +2,7 @@
 //! may panic. How to fuzz: README, "Fuzzing".
 
 #![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
 
 #[path = "common/fuzz_target.rs"]
 mod fuzz_target;

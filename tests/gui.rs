@@ -4,6 +4,7 @@
 
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! records in Avro. What each tool wrote is listed in docs/real-world-inputs.md.
 
 #![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
 
 mod common;
 

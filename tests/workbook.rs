@@ -2,6 +2,7 @@
 //! is never a formula; writes are atomic and never clobber without --force.
 
 #![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
 
 mod common;
 

@@ -21,6 +21,8 @@
 //! Every input ever saved belongs in `fuzz/regressions/`, which `cargo test` replays
 //! (`tests/fuzz_regressions.rs`).
 
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};

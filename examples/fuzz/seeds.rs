@@ -1,6 +1,8 @@
 //! The seed corpus: small valid inputs of every target, written by the same builders the
 //! tests use (the tiny scenario in each format, the configurations, a discards file).
 
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
+
 use std::path::Path;
 
 use billing_workbench::import::discards;

@@ -1,6 +1,9 @@
 //! The command line (SPEC 8): clap definitions and one function per command. Maps errors
 //! to exit status: 0 done, 1 input or configuration error, 2 bad command line.
 
+// The command line times the run for `--timings`.
+#![allow(clippy::disallowed_methods)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -162,79 +162,23 @@ fn value_column<'a>(table: &'a Table, field: &str) -> Option<&'a ValueColumn> {
     }
 }
 
-/// Decides every record's period-independent outcome, taking every id as seen for the first
-/// time: whether it was seen before depends on the records before this piece, so the caller
-/// marks duplicates afterwards (`PreparedDataset::mark_duplicates`).
-pub fn prepare(
+/// A dimension check of one field: per dictionary code of the field's column, `None`
+/// when the value is fine, else the failure with its value and message.
+struct DimCheck<'a> {
+    field: Arc<str>,
+    col: &'a ValueColumn,
+    verdict: Vec<Option<(Code, SharedTexts)>>,
+}
+
+/// The dimension checks of a piece, in configuration order, for the fields it has.
+fn dimension_checks<'a>(
     config: &Config,
-    ds: &DatasetConfig,
-    table: Table,
+    table: &'a Table,
     dimensions: &HashMap<String, DimensionTable>,
-) -> PreparedDataset {
-    let mut table = table;
-    let rows = table.rows;
-    let ids = match table.take(&ds.id_field, Form::Id) {
-        Some(Column::Id(c)) => c,
-        _ => crate::model::table::null_column(Form::Id, rows).into_id(),
-    };
-    let times = match table.take(&ds.time_field, Form::Time) {
-        Some(Column::Time(c)) => c,
-        _ => Default::default(),
-    };
-    let ob_of_key: HashMap<&str, u16> = config
-        .obs
-        .iter()
-        .enumerate()
-        .flat_map(|(i, ob)| ob.keys.iter().map(move |k| (k.as_str(), i as u16)))
-        .collect();
-    let empty_values = ValueColumn::default();
-    let ob_col = value_column(&table, &ds.ob_field).unwrap_or(&empty_values);
-    let ob_per_code: Vec<Option<u16>> = ob_col
-        .dict
-        .iter()
-        .map(|v| ob_of_key.get(v.text().as_str()).copied())
-        .collect();
-    let id_field: Arc<str> = ds.id_field.as_str().into();
-    let time_field: Arc<str> = ds.time_field.as_str().into();
-    let ob_field: Arc<str> = ds.ob_field.as_str().into();
-    let no_value: Arc<str> = "".into();
-    let missing = |field: &str| -> Arc<str> { format!("{field} is missing").into() };
-    let (id_missing, time_missing, ob_missing) =
-        (missing(&ds.id_field), missing(&ds.time_field), missing(&ds.ob_field));
-    // (value, message) of each OB key that belongs to no configured OB.
-    let unknown_ob: Vec<Option<SharedTexts>> = ob_col
-        .dict
-        .iter()
-        .zip(&ob_per_code)
-        .map(|(v, ob)| {
-            ob.is_none().then(|| {
-                let v = v.text();
-                let message = format!("{} \"{v}\" belongs to no configured OB", ds.ob_field);
-                (v.into(), message.into())
-            })
-        })
-        .collect();
-
-    let excluded = evaluate(&table, &ds.exclude);
-    let meters: Vec<(usize, &crate::model::config::MeterConfig)> = config
-        .meters
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.dataset.eq_ignore_ascii_case(&ds.name))
-        .collect();
-    let slots: Vec<MeterSlot> = meters.iter().map(|(i, _)| MeterSlot { meter: *i }).collect();
-    let wheres: Vec<Option<Vec<bool>>> = meters.iter().map(|(_, m)| evaluate(&table, &m.where_)).collect();
-
-    // Dimension checks, in configuration order, for the fields this dataset has.
-    struct DimCheck<'a> {
-        field: Arc<str>,
-        col: &'a ValueColumn,
-        /// Per dictionary code: None = fine, else the failure with its value and message.
-        verdict: Vec<Option<(Code, SharedTexts)>>,
-    }
+) -> Vec<DimCheck<'a>> {
     let mut dim_checks = Vec::new();
     for dim in &config.dimensions {
-        let (Some(col), Some(dt)) = (value_column(&table, &dim.field), dimensions.get(&dim.field)) else {
+        let (Some(col), Some(dt)) = (value_column(table, &dim.field), dimensions.get(&dim.field)) else {
             continue;
         };
         let verdict = col
@@ -260,9 +204,84 @@ pub fn prepare(
             verdict,
         });
     }
-    // Measured numeric fields, in meter order, each once.
+    dim_checks
+}
+
+/// Keeps only the columns rating reads, and turns every numeric one that fits into exact
+/// fixed-point integers (taken out of the table).
+fn keep_rated_columns(
+    table: &mut Table,
+    meters: &[(usize, &crate::model::config::MeterConfig)],
+) -> HashMap<String, crate::model::table::FixedColumn> {
+    let mut keep: Vec<(String, Form)> = Vec::new();
+    for (_, m) in meters {
+        if let Some(f) = &m.field {
+            keep.push((f.clone(), m.aggregation.field_form()));
+        }
+        keep.extend(m.breakdown.iter().map(|b| (b.clone(), Form::Value)));
+    }
+    table.columns.retain(|k, _| keep.contains(k));
+    let mut fixed = HashMap::new();
+    let numeric: Vec<String> = table
+        .columns
+        .keys()
+        .filter(|(_, f)| *f == Form::Number)
+        .map(|(n, _)| n.clone())
+        .collect();
+    for field in numeric {
+        let converted = match table.column(&field, Form::Number) {
+            Some(Column::Number(c)) => crate::model::table::FixedColumn::from_numbers(c),
+            _ => None,
+        };
+        if let Some(f) = converted {
+            table.take(&field, Form::Number);
+            fixed.insert(field, f);
+        }
+    }
+    fixed
+}
+
+/// Per dictionary code of the OB field: the OB it belongs to, or the (value, message) of
+/// a key that belongs to no configured OB.
+fn ob_of_codes(
+    config: &Config,
+    ds: &DatasetConfig,
+    ob_col: &ValueColumn,
+) -> (Vec<Option<u16>>, Vec<Option<SharedTexts>>) {
+    let ob_of_key: HashMap<&str, u16> = config
+        .obs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, ob)| ob.keys.iter().map(move |k| (k.as_str(), i as u16)))
+        .collect();
+    let ob_per_code: Vec<Option<u16>> = ob_col
+        .dict
+        .iter()
+        .map(|v| ob_of_key.get(v.text().as_str()).copied())
+        .collect();
+    let unknown_ob: Vec<Option<SharedTexts>> = ob_col
+        .dict
+        .iter()
+        .zip(&ob_per_code)
+        .map(|(v, ob)| {
+            ob.is_none().then(|| {
+                let v = v.text();
+                let message = format!("{} \"{v}\" belongs to no configured OB", ds.ob_field);
+                (v.into(), message.into())
+            })
+        })
+        .collect();
+
+    (ob_per_code, unknown_ob)
+}
+
+/// The numeric fields the meters measure, in meter order, each once.
+fn measured_columns<'a>(
+    table: &'a Table,
+    meters: &[(usize, &crate::model::config::MeterConfig)],
+) -> Vec<(Arc<str>, &'a crate::model::table::NumberColumn)> {
     let mut measured: Vec<(Arc<str>, &crate::model::table::NumberColumn)> = Vec::new();
-    for (_, m) in &meters {
+    for (_, m) in meters {
         if let (true, Some(field)) = (m.aggregation.measures_number(), &m.field)
             && !measured.iter().any(|(f, _)| **f == **field)
             && let Some(Column::Number(c)) = table.column(field, Form::Number)
@@ -270,6 +289,52 @@ pub fn prepare(
             measured.push((field.as_str().into(), c));
         }
     }
+
+    measured
+}
+
+/// Decides every record's period-independent outcome, taking every id as seen for the first
+/// time: whether it was seen before depends on the records before this piece, so the caller
+/// marks duplicates afterwards (`PreparedDataset::mark_duplicates`).
+pub fn prepare(
+    config: &Config,
+    ds: &DatasetConfig,
+    table: Table,
+    dimensions: &HashMap<String, DimensionTable>,
+) -> PreparedDataset {
+    let mut table = table;
+    let rows = table.rows;
+    let ids = match table.take(&ds.id_field, Form::Id) {
+        Some(Column::Id(c)) => c,
+        _ => crate::model::table::null_column(Form::Id, rows).into_id(),
+    };
+    let times = match table.take(&ds.time_field, Form::Time) {
+        Some(Column::Time(c)) => c,
+        _ => Default::default(),
+    };
+    let empty_values = ValueColumn::default();
+    let ob_col = value_column(&table, &ds.ob_field).unwrap_or(&empty_values);
+    let (ob_per_code, unknown_ob) = ob_of_codes(config, ds, ob_col);
+    let id_field: Arc<str> = ds.id_field.as_str().into();
+    let time_field: Arc<str> = ds.time_field.as_str().into();
+    let ob_field: Arc<str> = ds.ob_field.as_str().into();
+    let no_value: Arc<str> = "".into();
+    let missing = |field: &str| -> Arc<str> { format!("{field} is missing").into() };
+    let (id_missing, time_missing, ob_missing) =
+        (missing(&ds.id_field), missing(&ds.time_field), missing(&ds.ob_field));
+
+    let excluded = evaluate(&table, &ds.exclude);
+    let meters: Vec<(usize, &crate::model::config::MeterConfig)> = config
+        .meters
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.dataset.eq_ignore_ascii_case(&ds.name))
+        .collect();
+    let slots: Vec<MeterSlot> = meters.iter().map(|(i, _)| MeterSlot { meter: *i }).collect();
+    let wheres: Vec<Option<Vec<bool>>> = meters.iter().map(|(_, m)| evaluate(&table, &m.where_)).collect();
+
+    let dim_checks = dimension_checks(config, &table, dimensions);
+    let measured = measured_columns(&table, &meters);
 
     let mut outcome = Vec::with_capacity(rows);
     let mut ob = Vec::with_capacity(rows);
@@ -354,32 +419,7 @@ pub fn prepare(
         meter_mask[r] = mask;
     }
 
-    // Keep only what rating reads.
-    let mut keep: Vec<(String, Form)> = Vec::new();
-    for (_, m) in &meters {
-        if let Some(f) = &m.field {
-            keep.push((f.clone(), m.aggregation.field_form()));
-        }
-        keep.extend(m.breakdown.iter().map(|b| (b.clone(), Form::Value)));
-    }
-    table.columns.retain(|k, _| keep.contains(k));
-    let mut fixed = HashMap::new();
-    let numeric: Vec<String> = table
-        .columns
-        .keys()
-        .filter(|(_, f)| *f == Form::Number)
-        .map(|(n, _)| n.clone())
-        .collect();
-    for field in numeric {
-        let converted = match table.column(&field, Form::Number) {
-            Some(Column::Number(c)) => crate::model::table::FixedColumn::from_numbers(c),
-            _ => None,
-        };
-        if let Some(f) = converted {
-            table.take(&field, Form::Number);
-            fixed.insert(field, f);
-        }
-    }
+    let fixed = keep_rated_columns(&mut table, &meters);
 
     PreparedDataset {
         name: ds.name.as_str().into(),

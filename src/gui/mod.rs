@@ -1,6 +1,9 @@
 //! The application window (SPEC 7): a thin layer over the engine. Everything it shows is
 //! built by plain functions of the engine's report (see `views`), tested without a window.
 
+// The window times frames and jobs, and reads the settings it persists.
+#![allow(clippy::disallowed_methods)]
+
 pub mod app;
 pub mod job;
 pub mod views;

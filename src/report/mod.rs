@@ -315,7 +315,57 @@ pub struct Discard {
     pub reason: String,
 }
 
+impl Line {
+    /// Whether a workbook may show this line's amount as `ROUND(quantity × unit price)`:
+    /// Excel's ROUND is half away from zero, so only where that gives the engine's amount.
+    pub fn amount_is_formula(&self, decimals: u32) -> bool {
+        self.unit_price
+            .is_some_and(|p| crate::model::money::Rounding::HalfUp.round(self.quantity * p, decimals) == self.amount)
+    }
+}
+
+/// The invoices of one currency, summed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrencyTotals {
+    pub currency: String,
+    pub obs: usize,
+    pub subtotal: Decimal,
+    pub tax: Decimal,
+    pub total: Decimal,
+}
+
 impl RunReport {
+    /// Every concept invoiced in the run, in the order the invoices first have them (the
+    /// columns of the summary workbook and of the window's All OBs matrix).
+    pub fn concepts(&self) -> Vec<String> {
+        let mut concepts: Vec<String> = Vec::new();
+        for l in self.invoices.iter().flat_map(|i| &i.lines) {
+            if !concepts.contains(&l.concept) {
+                concepts.push(l.concept.clone());
+            }
+        }
+        concepts
+    }
+
+    /// The invoices summed per currency, currencies in alphabetical order.
+    pub fn totals_by_currency(&self) -> Vec<CurrencyTotals> {
+        let mut totals: BTreeMap<&str, CurrencyTotals> = BTreeMap::new();
+        for inv in &self.invoices {
+            let t = totals.entry(&inv.currency).or_insert_with(|| CurrencyTotals {
+                currency: inv.currency.clone(),
+                obs: 0,
+                subtotal: Decimal::ZERO,
+                tax: Decimal::ZERO,
+                total: Decimal::ZERO,
+            });
+            t.obs += 1;
+            t.subtotal += inv.subtotal;
+            t.tax += inv.tax;
+            t.total += inv.total;
+        }
+        totals.into_values().collect()
+    }
+
     /// Marks the suspended and unattributable records that reviewers discarded.
     pub fn apply_discards(&mut self, discards: &[Discard]) {
         // By (dataset, record id); reversed so that the first decision on a record wins.

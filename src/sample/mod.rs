@@ -4,6 +4,9 @@
 //! Events are generated and written in bounded batches, so fifty million events need no
 //! more memory than fifty thousand. It writes files only; it never reads them.
 
+// The generator writes the sample exports.
+#![allow(clippy::disallowed_methods)]
+
 mod config_text;
 mod world;
 

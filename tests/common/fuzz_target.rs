@@ -1,6 +1,8 @@
 //! One fuzz execution: the bytes of a target's input through its reader. Shared by the
 //! fuzzer (`examples/fuzz`) and the replay of saved inputs (`tests/fuzz_regressions.rs`).
 
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
+
 use std::path::Path;
 
 use billing_workbench::model::table::{FieldPlan, Form};

@@ -1,5 +1,6 @@
 //! Named fixture builders shared by the integration tests.
 #![allow(dead_code, clippy::unwrap_used)]
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -77,14 +77,10 @@ pub struct Matrix {
 
 /// Builds the matrix of `current`, compared with `previous` when given.
 pub fn matrix(current: &RunReport, previous: Option<&RunReport>) -> Matrix {
-    let mut m = Matrix::default();
-    for inv in &current.invoices {
-        for l in &inv.lines {
-            if !m.concepts.contains(&l.concept) {
-                m.concepts.push(l.concept.clone());
-            }
-        }
-    }
+    let mut m = Matrix {
+        concepts: current.concepts(),
+        ..Matrix::default()
+    };
     for inv in &current.invoices {
         let prev = previous.map(|p| p.invoices.iter().find(|i| i.ob == inv.ob));
         let cells = m

@@ -11,17 +11,18 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
-use toml::Spanned;
 
 use super::money::{Rounding, decimal_from_f64};
 use super::period::YearMonth;
 use super::table::{FieldPlan, Form};
 
+mod checker;
 mod raw;
 mod validate;
 
+use checker::Checker;
 use raw::RawConfig;
-use validate::{Checker, convert};
+use validate::convert;
 
 /// A typed literal of an `exclude` or `where` rule, compared by its TOML type.
 #[derive(Debug, Clone, PartialEq)]

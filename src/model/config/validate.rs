@@ -5,128 +5,52 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
+use toml::Spanned;
+
+use super::checker::{Checker, parse_aggregation, parse_rounding};
 use super::raw::*;
 use super::*;
 
-pub(super) struct Checker<'a> {
-    pub(super) text: &'a str,
-    pub(super) issues: Vec<ConfigIssue>,
-}
-
-impl Checker<'_> {
-    fn line_of(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())]
-            .bytes()
-            .filter(|b| *b == b'\n')
-            .count()
-            + 1
-    }
-
-    fn problem(&mut self, offset: usize, message: impl Into<String>) {
-        let line = self.line_of(offset);
-        self.issues.push(ConfigIssue {
-            line,
-            message: message.into(),
-        });
-    }
-
-    fn decimal(&mut self, at: usize, what: &str, raw: &RawDecimal) -> Decimal {
-        let parsed = match raw {
-            RawDecimal::Text(t) => crate::model::money::parse_decimal(t),
-            RawDecimal::Int(i) => Some(Decimal::from(*i)),
-            RawDecimal::Float(f) => decimal_from_f64(*f),
-        };
-        parsed.unwrap_or_else(|| {
-            self.problem(at, format!("{what} must be a decimal such as \"0.0125\", got {raw:?}"));
-            Decimal::ZERO
-        })
-    }
-
-    fn non_negative(&mut self, at: usize, what: &str, raw: &RawDecimal) -> Decimal {
-        let d = self.decimal(at, what, raw);
-        if d.is_sign_negative() && !d.is_zero() {
-            self.problem(at, format!("{what} must not be negative, got {d}"));
-        }
-        d
-    }
-
-    fn opt_decimal(&mut self, at: usize, what: &str, raw: &Option<RawDecimal>) -> Decimal {
-        raw.as_ref().map_or(Decimal::ZERO, |r| self.non_negative(at, what, r))
-    }
-
-    fn date(&mut self, at: usize, what: &str, raw: &Option<RawDate>) -> Option<NaiveDate> {
-        let text = match raw.as_ref()? {
-            RawDate::Text(t) => t.clone(),
-            RawDate::Toml(d) => d.to_string(),
-        };
-        match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                self.problem(at, format!("{what} must be a date YYYY-MM-DD, got \"{text}\""));
-                None
-            }
-        }
-    }
-
-    fn conditions(&mut self, at: usize, raw: &RawConditions) -> Vec<Condition> {
-        raw.iter()
-            .map(|(field, values)| {
-                let list = match values {
-                    OneOrMany::Many(v) => v.clone(),
-                    OneOrMany::One(v) => vec![v.clone()],
-                };
-                let values = list
-                    .iter()
-                    .map(|v| match v {
-                        RawLiteral::Bool(b) => Literal::Bool(*b),
-                        RawLiteral::Int(i) => Literal::Number(Decimal::from(*i)),
-                        RawLiteral::Float(f) => match decimal_from_f64(*f) {
-                            Some(d) => Literal::Number(d),
-                            None => {
-                                self.problem(at, format!("{field}: {f} is not a usable number"));
-                                Literal::Number(Decimal::ZERO)
-                            }
-                        },
-                        RawLiteral::Text(t) => Literal::Text(t.clone()),
-                    })
-                    .collect();
-                Condition {
-                    field: field.clone(),
-                    values,
-                }
-            })
-            .collect()
-    }
-}
-
-fn parse_rounding(text: Option<&str>) -> Result<Rounding, String> {
-    match text.unwrap_or("half_up") {
-        "half_up" => Ok(Rounding::HalfUp),
-        "half_even" => Ok(Rounding::HalfEven),
-        other => Err(format!(
-            "rounding must be \"half_up\" or \"half_even\", got \"{other}\""
-        )),
-    }
-}
-
-fn parse_aggregation(text: &str) -> Option<Aggregation> {
-    Some(match text {
-        "count" => Aggregation::Count,
-        "sum" => Aggregation::Sum,
-        "count_distinct" => Aggregation::CountDistinct,
-        "max" => Aggregation::Max,
-        "latest" => Aggregation::Latest,
-        _ => return None,
-    })
-}
-
 pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Config {
-    let b_at = raw.billing.span().start;
-    let rb = raw.billing.into_inner();
+    let billing = billing(ck, raw.billing);
+    let datasets = datasets(ck, &raw.dataset);
+    let dimensions = dimensions(ck, &raw.dimension);
+    let obs = obs(ck, &raw.ob, &billing);
+    let meters = meters(ck, &raw.meter, &datasets);
+    let ob_codes: BTreeSet<&str> = obs.iter().map(|o| o.code.as_str()).collect();
+    let charges = charges(ck, &raw.charge, &meters, &ob_codes);
+    let fees = fees(ck, &raw.fee, &ob_codes);
+    let allocations = allocations(ck, &raw.allocation, &meters);
+    let fx = fx(ck, &raw.fx);
+    let config = Config {
+        path: path.to_path_buf(),
+        sha256: {
+            use sha2::Digest;
+            sha2::Sha256::digest(ck.text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        },
+        billing,
+        datasets,
+        dimensions,
+        obs,
+        meters,
+        charges,
+        fees,
+        allocations,
+        fx,
+    };
+    check_concepts(ck, &config, &raw.charge, &raw.fee, &raw.allocation);
+    config
+}
+
+fn billing(ck: &mut Checker<'_>, raw: Spanned<RawBilling>) -> BillingSettings {
+    let b_at = raw.span().start;
+    let rb = raw.into_inner();
     let rounding = parse_rounding(rb.rounding.as_deref()).unwrap_or_else(|m| {
         ck.problem(b_at, m);
         Rounding::HalfUp
@@ -134,17 +58,19 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
     if rb.decimals > 6 {
         ck.problem(b_at, format!("decimals must be between 0 and 6, got {}", rb.decimals));
     }
-    let billing = BillingSettings {
+    BillingSettings {
         currency: rb.currency.trim().to_string(),
         decimals: rb.decimals.min(6),
         rounding,
         invoice_prefix: rb.invoice_prefix.unwrap_or_else(|| "INV".to_string()),
         issuer: rb.issuer.unwrap_or_default(),
-    };
+    }
+}
 
+fn datasets(ck: &mut Checker<'_>, raw: &[Spanned<RawDataset>]) -> Vec<DatasetConfig> {
     let mut datasets = Vec::new();
     let mut seen = HashMap::new();
-    for s in &raw.dataset {
+    for s in raw {
         let at = s.span().start;
         let d = s.get_ref();
         if let Some(prev) = seen.insert(d.name.to_ascii_lowercase(), ck.line_of(at)) {
@@ -162,10 +88,13 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
             version: d.version,
         });
     }
+    datasets
+}
 
+fn dimensions(ck: &mut Checker<'_>, raw: &[Spanned<RawDimension>]) -> Vec<DimensionConfig> {
     let mut dimensions = Vec::new();
     let mut seen = HashMap::new();
-    for s in &raw.dimension {
+    for s in raw {
         let at = s.span().start;
         let d = s.get_ref();
         if let Some(prev) = seen.insert(d.field.clone(), ck.line_of(at)) {
@@ -186,10 +115,13 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
             version: d.version,
         });
     }
+    dimensions
+}
 
+fn obs(ck: &mut Checker<'_>, raw: &[Spanned<RawOb>], billing: &BillingSettings) -> Vec<ObConfig> {
     let mut obs: Vec<ObConfig> = Vec::new();
     let mut key_owner: HashMap<String, String> = HashMap::new();
-    for s in &raw.ob {
+    for s in raw {
         let at = s.span().start;
         let o = s.get_ref();
         if obs.iter().any(|p| p.code == o.code) {
@@ -250,10 +182,13 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
     if obs.is_empty() {
         ck.problem(0, "no [[ob]] is configured: add at least one OB to invoice");
     }
+    obs
+}
 
+fn meters(ck: &mut Checker<'_>, raw: &[Spanned<RawMeter>], datasets: &[DatasetConfig]) -> Vec<MeterConfig> {
     let dataset_names: BTreeSet<String> = datasets.iter().map(|d| d.name.to_ascii_lowercase()).collect();
     let mut meters: Vec<MeterConfig> = Vec::new();
-    for s in &raw.meter {
+    for s in raw {
         let at = s.span().start;
         let m = s.get_ref();
         if meters.iter().any(|p| p.code == m.code) {
@@ -311,18 +246,26 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
             breakdown: m.breakdown.clone(),
         });
     }
+    meters
+}
 
-    let ob_codes: BTreeSet<&str> = obs.iter().map(|o| o.code.as_str()).collect();
-    let check_obs = |ck: &mut Checker<'_>, at: usize, what: &str, list: &[String]| {
-        for code in list {
-            if !ob_codes.contains(code.as_str()) {
-                ck.problem(at, format!("{what} lists OB \"{code}\", which no [[ob]] declares"));
-            }
+/// A problem for every OB a `[[charge]]` or `[[fee]]` lists that no `[[ob]]` declares.
+fn check_obs(ck: &mut Checker<'_>, ob_codes: &BTreeSet<&str>, at: usize, what: &str, list: &[String]) {
+    for code in list {
+        if !ob_codes.contains(code.as_str()) {
+            ck.problem(at, format!("{what} lists OB \"{code}\", which no [[ob]] declares"));
         }
-    };
+    }
+}
 
+fn charges(
+    ck: &mut Checker<'_>,
+    raw: &[Spanned<RawCharge>],
+    meters: &[MeterConfig],
+    ob_codes: &BTreeSet<&str>,
+) -> Vec<ChargeConfig> {
     let mut charges = Vec::new();
-    for s in &raw.charge {
+    for s in raw {
         let at = s.span().start;
         let c = s.get_ref();
         let what = format!("charge {}", c.concept);
@@ -332,7 +275,7 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
                 format!("{what} uses meter \"{}\", which no [[meter]] declares", c.meter),
             );
         }
-        check_obs(ck, at, &what, &c.obs);
+        check_obs(ck, ob_codes, at, &what, &c.obs);
         let model = charge_model(ck, at, &what, c);
         charges.push(ChargeConfig {
             concept: c.concept.clone(),
@@ -344,12 +287,15 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
             obs: c.obs.clone(),
         });
     }
+    charges
+}
 
+fn fees(ck: &mut Checker<'_>, raw: &[Spanned<RawFee>], ob_codes: &BTreeSet<&str>) -> Vec<FeeConfig> {
     let mut fees = Vec::new();
-    for s in &raw.fee {
+    for s in raw {
         let at = s.span().start;
         let f = s.get_ref();
-        check_obs(ck, at, &format!("fee {}", f.concept), &f.obs);
+        check_obs(ck, ob_codes, at, &format!("fee {}", f.concept), &f.obs);
         let amount = match &f.amount {
             Some(a) => ck.non_negative(at, "amount", a),
             None => {
@@ -365,9 +311,12 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
             obs: f.obs.clone(),
         });
     }
+    fees
+}
 
+fn allocations(ck: &mut Checker<'_>, raw: &[Spanned<RawAllocation>], meters: &[MeterConfig]) -> Vec<AllocationConfig> {
     let mut allocations = Vec::new();
-    for s in &raw.allocation {
+    for s in raw {
         let at = s.span().start;
         let a = s.get_ref();
         if !meters.iter().any(|m| m.code == a.basis) {
@@ -407,9 +356,12 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
             source,
         });
     }
+    allocations
+}
 
+fn fx(ck: &mut Checker<'_>, raw: &[Spanned<RawFx>]) -> Vec<FxRate> {
     let mut fx: Vec<FxRate> = Vec::new();
-    for s in &raw.fx {
+    for s in raw {
         let at = s.span().start;
         let f = s.get_ref();
         let Some(period) = YearMonth::parse(&f.period) else {
@@ -432,28 +384,7 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
             rate,
         });
     }
-
-    let config = Config {
-        path: path.to_path_buf(),
-        sha256: {
-            use sha2::Digest;
-            sha2::Sha256::digest(ck.text.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        },
-        billing,
-        datasets,
-        dimensions,
-        obs,
-        meters,
-        charges,
-        fees,
-        allocations,
-        fx,
-    };
-    check_concepts(ck, &config, &raw.charge, &raw.fee, &raw.allocation);
-    config
+    fx
 }
 
 fn charge_model(ck: &mut Checker<'_>, at: usize, what: &str, c: &RawCharge) -> ChargeModel {

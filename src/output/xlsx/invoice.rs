@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Chart, ChartType, DocProperties, Format, Formula, Image, W
 
 use super::Stamp;
 use super::style::*;
-use crate::model::money::{Rounding, money_string, plain_string};
+use crate::model::money::{money_string, plain_string};
 use crate::report::{Invoice, LineKind, RunReport};
 
 /// The logo, built into the binary so a workbook never depends on the working folder.
@@ -114,8 +114,7 @@ fn invoice_sheet(
                     Format::new().set_num_format(exact_format(p))
                 };
                 ws.write_number_with_format(r, 4, num(p), &price_format)?;
-                // Excel's ROUND is half away from zero: use a formula only where it reproduces the amount.
-                if Rounding::HalfUp.round(line.quantity * p, inv.decimals) == line.amount {
+                if line.amount_is_formula(inv.decimals) {
                     let f = Formula::new(format!("=ROUND(C{}*E{},{})", r + 1, r + 1, inv.decimals))
                         .set_result(&amount_text);
                     ws.write_formula_with_format(r, 5, f, &st.money)?;

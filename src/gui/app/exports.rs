@@ -1,0 +1,73 @@
+//! What the window writes: the discards file, one invoice workbook, every workbook of
+//! the period, and opening the folder they went to.
+
+use super::*;
+
+impl WorkbenchApp {
+    pub(super) fn stamp() -> output::xlsx::Stamp {
+        output::xlsx::Stamp {
+            issue_date: crate::host::today(),
+            generated: crate::host::generation_time(),
+            suspense_rows: 10_000,
+            logo: true,
+        }
+    }
+
+    pub(super) fn save_discards(&mut self) {
+        match discards::save(&self.data_dir(), &self.discards) {
+            Ok(()) => self.status = format!("Saved {} discard decision(s) next to the data.", self.discards.len()),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        for report in self.reports.values_mut() {
+            Arc::make_mut(report).apply_discards(&self.discards);
+        }
+    }
+
+    pub(super) fn export_invoice(&mut self, ctx: Option<&egui::Context>) {
+        let (Some(report), Some(inv)) = (self.report().cloned(), self.invoice().cloned()) else {
+            self.error = Some("Nothing to export: no invoice for this OB and period.".into());
+            return;
+        };
+        if self.job.is_some() {
+            return;
+        }
+        let Some(path) = self.picker.save_invoice(&output::xlsx::invoice_file_name(&inv)) else {
+            return;
+        };
+        self.job = Some(Job::spawn("Exporting invoice", repaint_fn(ctx), move |p| {
+            p.total.store(1, Ordering::Relaxed);
+            let result = output::xlsx::invoice_workbook(&report, &inv, &Self::stamp())
+                .map_err(|e| format!("{}: {e}", path.display()))
+                // The save dialog has asked about replacing an existing file.
+                .and_then(|bytes| output::xlsx::write_atomically(&path, &bytes, true).map_err(|e| e.to_string()))
+                .map(|()| vec![path]);
+            p.done.store(1, Ordering::Relaxed);
+            JobOutput::Exported(result)
+        }));
+    }
+
+    pub(super) fn export_all(&mut self, ctx: Option<&egui::Context>) {
+        let Some(report) = self.report().cloned() else { return };
+        if self.job.is_some() {
+            return;
+        }
+        let Some(dir) = self.picker.export_folder() else { return };
+        self.job = Some(Job::spawn("Exporting all OBs", repaint_fn(ctx), move |p| {
+            p.total.store(report.invoices.len() + 1, Ordering::Relaxed);
+            let result = output::xlsx::write_all(&report, &dir, &Self::stamp(), true, false).map_err(|e| e.to_string());
+            p.done.store(report.invoices.len() + 1, Ordering::Relaxed);
+            JobOutput::Exported(result)
+        }));
+    }
+}
+
+pub(super) fn open_folder(dir: &Path) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let _ = std::process::Command::new(opener).arg(dir).spawn();
+}
