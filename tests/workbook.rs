@@ -214,6 +214,26 @@ fn sample_workbooks_round_trip_exactly() {
         assert_eq!(cell_text(&row[0]), inv.ob);
         assert_eq!(cell_decimal(&row[5]), inv.total.normalize());
     }
+    // Totals by currency: the report's, equal to the invoices summed here, and the sheet's.
+    let totals = r.totals_by_currency();
+    assert_eq!(totals.len(), 7, "EUR is shared by ES and DE");
+    for t in &totals {
+        let of: Vec<_> = r.invoices.iter().filter(|i| i.currency == t.currency).collect();
+        assert_eq!(t.obs, of.len());
+        assert_eq!(t.total, of.iter().map(|i| i.total).sum::<Decimal>(), "{}", t.currency);
+        assert_eq!(t.subtotal + t.tax, t.total, "{}", t.currency);
+        let row = rows
+            .iter()
+            .skip(r.invoices.len() + 1)
+            .find(|row| cell_text(&row[0]) == t.currency)
+            .unwrap_or_else(|| panic!("no totals row for {}", t.currency));
+        assert_eq!(cell_decimal(&row[5]), t.total.normalize(), "{}", t.currency);
+    }
+    assert_eq!(
+        rows[0][6..].iter().map(cell_text).collect::<Vec<_>>(),
+        r.concepts(),
+        "one column per concept, in the report's order"
+    );
     // The run info lists every input with its checksum.
     let info = wb.worksheet_range("Reconciliation").unwrap();
     assert!(info.rows().count() >= 3);

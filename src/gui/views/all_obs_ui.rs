@@ -2,8 +2,6 @@
 //! allocation shares, and the change against the previous period per OB and concept,
 //! flagging unusual jumps so runaway usage is caught before invoices go out.
 
-use std::collections::BTreeMap;
-
 use egui_extras::{Column, TableBuilder};
 use rust_decimal::Decimal;
 
@@ -70,8 +68,8 @@ pub struct ObRow {
 pub struct Matrix {
     pub concepts: Vec<String>,
     pub rows: Vec<ObRow>,
-    /// Currency → (OBs, subtotal, tax, total).
-    pub totals: BTreeMap<String, (usize, Decimal, Decimal, Decimal)>,
+    /// The invoices summed per currency (`RunReport::totals_by_currency`).
+    pub totals: Vec<crate::report::CurrencyTotals>,
     pub failed: Vec<(String, String)>,
 }
 
@@ -79,6 +77,7 @@ pub struct Matrix {
 pub fn matrix(current: &RunReport, previous: Option<&RunReport>) -> Matrix {
     let mut m = Matrix {
         concepts: current.concepts(),
+        totals: current.totals_by_currency(),
         ..Matrix::default()
     };
     for inv in &current.invoices {
@@ -101,11 +100,6 @@ pub fn matrix(current: &RunReport, previous: Option<&RunReport>) -> Matrix {
             total: inv.total,
             total_change,
         });
-        let t = m.totals.entry(inv.currency.clone()).or_default();
-        t.0 += 1;
-        t.1 += inv.subtotal;
-        t.2 += inv.tax;
-        t.3 += inv.total;
     }
     m.failed = current
         .errors
@@ -190,12 +184,12 @@ pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, previous: Option<&RunR
             }
             ui.end_row();
             let dp = m.rows.first().map_or(2, |r| r.decimals);
-            for (cur, (n, sub, tax, total)) in &m.totals {
-                ui.label(cur);
-                ui.label(n.to_string());
-                ui.label(money(*sub, dp));
-                ui.label(money(*tax, dp));
-                ui.label(money(*total, dp));
+            for t in &m.totals {
+                ui.label(&t.currency);
+                ui.label(t.obs.to_string());
+                ui.label(money(t.subtotal, dp));
+                ui.label(money(t.tax, dp));
+                ui.label(money(t.total, dp));
                 ui.end_row();
             }
         });
