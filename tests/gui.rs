@@ -221,3 +221,58 @@ fn a_mostly_unusable_dataset_shows_a_banner_on_every_tab() {
         h.get_by_label_contains("INVALID_VALUE in ts, e.g. \"01 10-2026 02:59:59Z\"");
     }
 }
+
+#[test]
+fn a_range_ending_before_it_starts_is_refused_on_the_status_line() {
+    use billing_workbench::gui::views::Command;
+    let mut h = harness(sample_app(FixedPicker::default()));
+    settle(&mut h);
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    h.state_mut().apply(
+        Command::SetRange {
+            from: date("2026-10-20"),
+            to: date("2026-10-05"),
+        },
+        None,
+    );
+    settle(&mut h);
+    h.get_by_label_contains("Not rated: the range 2026-10-20..2026-10-05 ends before it starts");
+    // The invoice of the period before stays on screen.
+    h.get_by_label("Invoice AURA-ES-202610");
+}
+
+#[test]
+fn a_corrupt_discards_file_is_shown_and_never_saved_over() {
+    use billing_workbench::gui::views::Command;
+    use billing_workbench::import::discards;
+    let (tmp, config) = common::tiny_folder("avro");
+    let file = discards::path(tmp.path());
+    std::fs::write(&file, "[[discard]]\ndataset = \"Events\"\nrecord_id = ").unwrap();
+    let settings = Settings {
+        data_dir: Some(tmp.path().to_path_buf()),
+        config: Some(config),
+        ob: Some("BR".into()),
+        month: Some("2026-10".into()),
+        ..Settings::default()
+    };
+    let mut app = WorkbenchApp::new(settings, Box::new(FixedPicker::default()));
+    app.wait_for_jobs();
+    let mut h = harness(app);
+    h.run_steps(3);
+    h.get_by_label_contains("no discard decision is applied, and none is saved over it");
+    h.state_mut().apply(
+        Command::Discard {
+            dataset: "Events".into(),
+            record_id: "e1".into(),
+            reason: "test".into(),
+        },
+        None,
+    );
+    h.run_steps(2);
+    assert!(h.state().error.as_deref().unwrap().starts_with("Not saved."));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "[[discard]]\ndataset = \"Events\"\nrecord_id = ",
+        "the file is left as it was"
+    );
+}

@@ -347,7 +347,7 @@ proptest! {
         let origin = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
         let from = origin + chrono::Duration::days(from);
         let ranges = [
-            Period::Range { from, to: from + chrono::Duration::days(len) },
+            Period::range(from, from + chrono::Duration::days(len)).unwrap(),
             Period::Month(YearMonth::parse("2026-10").unwrap()),
             Period::Month(YearMonth::parse("2026-09").unwrap()),
         ];
@@ -412,14 +412,8 @@ fn daily_roll_up_equals_a_pass_over_the_sample_export() {
         Period::Month(YearMonth::parse("2026-09").unwrap()),
         Period::Month(YearMonth::parse("2026-10").unwrap()),
         Period::Month(YearMonth::parse("2026-11").unwrap()),
-        Period::Range {
-            from: date("2026-09-20"),
-            to: date("2026-10-10"),
-        },
-        Period::Range {
-            from: date("2026-10-25"),
-            to: date("2026-10-25"),
-        },
+        Period::range(date("2026-09-20"), date("2026-10-10")).unwrap(),
+        Period::range(date("2026-10-25"), date("2026-10-25")).unwrap(),
     ];
     for period in &periods {
         let rolled = engine.usages(period);

@@ -174,8 +174,9 @@ fn check_sample() -> anyhow::Result<ExitCode> {
 fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
     let period = match (args.period, args.from, args.to) {
         (Some(m), _, _) => Period::Month(m),
-        (None, Some(from), Some(to)) if from <= to => Period::Range { from, to },
-        (None, Some(from), Some(to)) => bail!("--from {from} is after --to {to}"),
+        (None, Some(from), Some(to)) => {
+            Period::range(from, to).map_err(|_| anyhow::anyhow!("--from {from} is after --to {to}"))?
+        }
         _ => bail!("give --period YYYY-MM or --from YYYY-MM-DD --to YYYY-MM-DD"),
     };
     let started = std::time::Instant::now();

@@ -16,7 +16,9 @@ use super::sink::{Cell, SourceType, TableBuilder};
 pub(crate) fn source_type(dt: &DataType) -> SourceType {
     match dt {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => SourceType::Text,
-        DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8) => SourceType::Text,
+        // The dictionaries arrow-avro (enums) and parquet give: Int32 keys over Utf8. Any
+        // other is not read (a clear error naming the field), never a panic.
+        DataType::Dictionary(k, v) if **k == DataType::Int32 && **v == DataType::Utf8 => SourceType::Text,
         DataType::Int8
         | DataType::Int16
         | DataType::Int32
@@ -54,7 +56,7 @@ pub(crate) fn push_array(b: &mut TableBuilder, src: usize, array: &ArrayRef) {
         DataType::Utf8 => b.push_texts(src, array.as_string::<i32>().iter()),
         DataType::LargeUtf8 => b.push_texts(src, array.as_string::<i64>().iter()),
         DataType::Utf8View => b.push_texts(src, array.as_string_view().iter()),
-        DataType::Dictionary(_, _) => {
+        DataType::Dictionary(k, v) if **k == DataType::Int32 && **v == DataType::Utf8 => {
             let dict = array.as_dictionary::<Int32Type>();
             let values = dict.values().as_string::<i32>();
             for k in dict.keys().iter() {
@@ -154,6 +156,27 @@ fn decimal_cell(v: Option<i128>, scale: i8) -> Cell<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_int32_dictionaries_of_text_are_readable() {
+        use arrow_array::{DictionaryArray, types::Int8Type};
+        let int8: DictionaryArray<Int8Type> = vec!["a", "b", "a"].into_iter().collect();
+        assert_eq!(source_type(int8.data_type()), SourceType::Other);
+        let int32: DictionaryArray<Int32Type> = vec!["a", "b", "a"].into_iter().collect();
+        assert_eq!(source_type(int32.data_type()), SourceType::Text);
+        // An unreadable column is refused before anything is pushed (TableBuilder::new);
+        // were it pushed, it would be nulls, not a panic.
+        let plan = {
+            let mut p = crate::model::table::FieldPlan::default();
+            p.add("x", crate::model::table::Form::Value, true);
+            p
+        };
+        let columns = [("x".to_string(), SourceType::Text)];
+        let mut b = TableBuilder::new(std::path::Path::new("t.avro"), &plan, &columns).unwrap();
+        let array: ArrayRef = std::sync::Arc::new(int8);
+        push_array(&mut b, 0, &array);
+        assert_eq!(b.finish().rows, 3);
+    }
 
     #[test]
     fn negative_scale_decimals() {

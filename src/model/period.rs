@@ -81,14 +81,40 @@ impl fmt::Display for YearMonth {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
     Month(YearMonth),
-    Range { from: NaiveDate, to: NaiveDate },
+    Range(DateRange),
+}
+
+/// Inclusive dates `from ..= to` with `from <= to`: only `Period::range` makes one, so no
+/// caller can hand the engine a range that ends before it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DateRange {
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl DateRange {
+    pub fn from(&self) -> NaiveDate {
+        self.from
+    }
+
+    pub fn to(&self) -> NaiveDate {
+        self.to
+    }
 }
 
 impl Period {
+    /// The range of inclusive dates `from ..= to`, or why it is not one.
+    pub fn range(from: NaiveDate, to: NaiveDate) -> Result<Period, String> {
+        if from > to {
+            return Err(format!("the range {from}..{to} ends before it starts"));
+        }
+        Ok(Period::Range(DateRange { from, to }))
+    }
+
     pub fn first_day(&self) -> NaiveDate {
         match self {
             Period::Month(m) => m.first_day(),
-            Period::Range { from, .. } => *from,
+            Period::Range(r) => r.from,
         }
     }
 
@@ -96,7 +122,7 @@ impl Period {
     pub fn last_day(&self) -> NaiveDate {
         match self {
             Period::Month(m) => m.last_day(),
-            Period::Range { to, .. } => *to,
+            Period::Range(r) => r.to,
         }
     }
 
@@ -120,9 +146,7 @@ impl Period {
     pub fn number_suffix(&self) -> String {
         match self {
             Period::Month(m) => format!("{:04}{:02}", m.year, m.month),
-            Period::Range { from, to } => {
-                format!("{}-{}", from.format("%Y%m%d"), to.format("%Y%m%d"))
-            }
+            Period::Range(r) => format!("{}-{}", r.from.format("%Y%m%d"), r.to.format("%Y%m%d")),
         }
     }
 
@@ -130,7 +154,7 @@ impl Period {
     pub fn label(&self) -> String {
         match self {
             Period::Month(m) => m.to_string(),
-            Period::Range { from, to } => format!("{from}..{to}"),
+            Period::Range(r) => format!("{}..{}", r.from, r.to),
         }
     }
 
@@ -216,10 +240,7 @@ mod tests {
         // Asuncion? Use a zone with fall-back at midnight: America/Havana 2012-11-04 01:00->00:00
         // is not midnight; Sao Paulo 2018-02-18 00:00 -> 2018-02-17 23:00 makes 23:00 ambiguous.
         // Midnight of 2018-02-17 itself is single; check the day's bounds are increasing.
-        let p = Period::Range {
-            from: date("2018-02-16"),
-            to: date("2018-02-18"),
-        };
+        let p = Period::range(date("2018-02-16"), date("2018-02-18")).unwrap();
         let b = p.day_bounds_us(chrono_tz::America::Sao_Paulo);
         assert!(b.windows(2).all(|w| w[0] < w[1]));
         // The day of the fall-back lasts 25 hours.
@@ -228,10 +249,7 @@ mod tests {
 
     #[test]
     fn day_index_uses_half_open_days() {
-        let p = Period::Range {
-            from: date("2026-10-01"),
-            to: date("2026-10-02"),
-        };
+        let p = Period::range(date("2026-10-01"), date("2026-10-02")).unwrap();
         let b = p.day_bounds_us(chrono_tz::UTC);
         assert_eq!(day_index(&b, utc("2026-10-01 00:00")), Some(0));
         assert_eq!(day_index(&b, utc("2026-10-02 00:00")), Some(1));
@@ -240,14 +258,18 @@ mod tests {
     }
 
     #[test]
+    fn a_range_may_not_end_before_it_starts() {
+        let e = Period::range(date("2026-10-02"), date("2026-10-01")).unwrap_err();
+        assert_eq!(e, "the range 2026-10-02..2026-10-01 ends before it starts");
+        assert_eq!(Period::range(date("2026-10-02"), date("2026-10-02")).unwrap().days(), 1);
+    }
+
+    #[test]
     fn suffixes() {
         let m = Period::Month(YearMonth::parse("2026-02").unwrap());
         assert_eq!(m.number_suffix(), "202602");
         assert_eq!(m.days(), 28);
-        let r = Period::Range {
-            from: date("2026-10-05"),
-            to: date("2026-10-20"),
-        };
+        let r = Period::range(date("2026-10-05"), date("2026-10-20")).unwrap();
         assert_eq!(r.number_suffix(), "20261005-20261020");
         assert_eq!(r.fx_month().to_string(), "2026-10");
         assert!(YearMonth::parse("2026-13").is_none());

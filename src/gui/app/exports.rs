@@ -14,6 +14,10 @@ impl WorkbenchApp {
     }
 
     pub(super) fn save_discards(&mut self) {
+        if let Some(why) = &self.discards_unreadable {
+            self.error = Some(format!("Not saved. {why}; fix or remove the file, then reload."));
+            return;
+        }
         match discards::save(&self.data_dir(), &self.discards) {
             Ok(()) => self.status = format!("Saved {} discard decision(s) next to the data.", self.discards.len()),
             Err(e) => self.error = Some(e.to_string()),

@@ -63,7 +63,18 @@ impl WorkbenchApp {
                 {
                     self.period = Period::Month(m);
                 }
-                self.discards = discards::load(&self.data_dir()).unwrap_or_default();
+                match discards::load(&self.data_dir()) {
+                    Ok(d) => {
+                        self.discards = d;
+                        self.discards_unreadable = None;
+                    }
+                    Err(e) => {
+                        let why = format!("{e}: no discard decision is applied, and none is saved over it");
+                        self.error = Some(why.clone());
+                        self.discards = Vec::new();
+                        self.discards_unreadable = Some(why);
+                    }
+                }
                 self.daily_meters = config.charges.iter().map(|c| c.meter.clone()).take(3).collect();
                 self.status = format!("Loaded {} input file(s).", loaded.engine.files.len());
                 self.loaded = Some(loaded);

@@ -92,6 +92,9 @@ pub struct WorkbenchApp {
     pub error: Option<String>,
     pub exported_to: Option<PathBuf>,
     discards: Vec<Discard>,
+    /// Why the data folder's discards file could not be read: then no decision of it is
+    /// applied and none is saved over it, as `invoice` refuses to run on it.
+    discards_unreadable: Option<String>,
     pub custom_range: bool,
     range_text: (String, String),
     selected_line: Option<String>,
@@ -136,6 +139,7 @@ impl WorkbenchApp {
             error: None,
             exported_to: None,
             discards: Vec::new(),
+            discards_unreadable: None,
             custom_range: false,
             range_text: (String::new(), String::new()),
             selected_line: None,
@@ -196,7 +200,7 @@ impl WorkbenchApp {
     fn previous_period(&self) -> Option<Period> {
         match self.period {
             Period::Month(m) => Some(Period::Month(m.previous())),
-            Period::Range { .. } => None,
+            Period::Range(_) => None,
         }
     }
 
@@ -257,7 +261,10 @@ impl WorkbenchApp {
                 }
             }
             Command::SetMonth(m) => self.set_period(Period::Month(m), ctx),
-            Command::SetRange { from, to } => self.set_period(Period::Range { from, to }, ctx),
+            Command::SetRange { from, to } => match Period::range(from, to) {
+                Ok(period) => self.set_period(period, ctx),
+                Err(e) => self.status = format!("Not rated: {e}."),
+            },
             Command::ExportInvoice => self.export_invoice(ctx),
             Command::ExportAll => self.export_all(ctx),
             Command::OpenFolder(dir) => open_folder(&dir),
