@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::engine::{Engine, Selection};
+use crate::engine::Selection;
 use crate::import::Catalog;
 use crate::model::config::ConfigError;
 use crate::model::money::money_string;
@@ -152,11 +152,6 @@ impl CheckReport {
     }
 }
 
-/// The latest month in which any usage record falls (UTC).
-pub fn latest_month(engine: &Engine) -> Option<YearMonth> {
-    engine.latest_month()
-}
-
 /// Builds the import report; never fails: what went wrong is part of the report.
 pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> CheckReport {
     let mut report = CheckReport {
@@ -230,28 +225,12 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
         }
     };
     let engine = loaded.engine;
-    let mut rows: BTreeMap<String, u64> = BTreeMap::new();
-    for d in &engine.datasets {
-        rows.insert(d.name.to_ascii_lowercase(), d.rows as u64);
-    }
-    for d in engine.dimensions.values() {
-        rows.insert(
-            d.dataset.to_ascii_lowercase(),
-            d.files.iter().map(|f| f.rows as u64).sum(),
-        );
-    }
-    if engine
-        .files
-        .iter()
-        .any(|f| f.dataset == crate::model::config::PLATFORM_COST)
-    {
-        rows.insert("platform_cost".into(), engine.platform_cost.len() as u64);
-    }
+    let rows = engine.rows_read_by_dataset();
     for line in &mut report.datasets {
         line.rows = rows.get(&line.name.to_ascii_lowercase()).copied();
     }
     report.unusable = engine.unusable_inputs().to_vec();
-    let Some(month) = period.or_else(|| latest_month(&engine)) else {
+    let Some(month) = period.or_else(|| engine.latest_month()) else {
         report
             .warnings
             .push("no usage record has a time: nothing to reconcile".into());

@@ -176,8 +176,8 @@ fn recorded_checksums_are_the_files_own() {
     for format in ["avro", "csv", "parquet"] {
         let (tmp, config) = tiny_folder(format);
         let loaded = billing_workbench::load(tmp.path(), &config, &|_: &std::path::Path| {}).unwrap();
-        assert!(!loaded.engine.files.is_empty());
-        for f in &loaded.engine.files {
+        assert!(!loaded.engine.files().is_empty());
+        for f in loaded.engine.files() {
             let want = billing_workbench::import::sha256_file(&f.path).unwrap();
             assert_eq!(f.sha256, want, "{}", f.path.display());
         }

@@ -86,7 +86,7 @@ fn pick_ob_and_period() {
     // Alt+Down and Alt+Up walk the OBs in configuration order, without a job.
     let codes: Vec<String> = {
         let loaded = h.state().loaded.clone().unwrap();
-        loaded.engine.config.obs.iter().map(|o| o.code.clone()).collect()
+        loaded.engine.config().obs.iter().map(|o| o.code.clone()).collect()
     };
     let at = codes.iter().position(|c| c == "BR").unwrap();
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowDown);

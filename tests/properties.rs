@@ -405,7 +405,7 @@ fn daily_roll_up_equals_a_pass_over_the_sample_export() {
     let loaded = billing_workbench::load(&dir, &dir.join("billing.toml"), &|_: &Path| {}).unwrap();
     let engine = &loaded.engine;
     let catalog = billing_workbench::import::Catalog::discover(&dir).unwrap();
-    let whole = billing_workbench::import::load(&engine.config, &catalog, &|_: &Path| {}).unwrap();
+    let whole = billing_workbench::import::load(engine.config(), &catalog, &|_: &Path| {}).unwrap();
     let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let periods = [
         Period::Month(YearMonth::parse("2026-08").unwrap()),
@@ -419,7 +419,7 @@ fn daily_roll_up_equals_a_pass_over_the_sample_export() {
         let rolled = engine.usages(period);
         assert_eq!(
             rolled,
-            usages_direct(&engine.config, &whole, period),
+            usages_direct(engine.config(), &whole, period),
             "{}",
             period.label()
         );

@@ -182,7 +182,7 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let loaded = crate::load(&args.input.data, &args.input.config, &|_: &Path| {})?;
     let load_time = started.elapsed();
-    let used = loaded.engine.config.referenced_datasets();
+    let used = loaded.engine.config().referenced_datasets();
     for entry in &loaded.catalog.entries {
         if used.contains(&entry.name.to_ascii_lowercase()) {
             for problem in &entry.problems {
@@ -193,14 +193,14 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
     let selection = if args.ob.eq_ignore_ascii_case("all") {
         Selection::All
     } else {
-        if loaded.engine.config.ob(&args.ob).is_none() {
+        if loaded.engine.config().ob(&args.ob).is_none() {
             bail!(
                 "{}: no [[ob]] has code \"{}\" (configured: {})",
                 args.input.config.display(),
                 args.ob,
                 loaded
                     .engine
-                    .config
+                    .config()
                     .obs
                     .iter()
                     .map(|o| o.code.as_str())

@@ -51,14 +51,14 @@ pub enum Selection {
 /// Loaded, prepared data ready to be rated for any period.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    pub config: Config,
+    config: Config,
     /// What is kept of each usage dataset's records, indexed like `config.datasets`.
-    pub datasets: Vec<DatasetRecords>,
-    pub dimensions: HashMap<String, DimensionTable>,
-    pub platform_cost: Vec<CostRow>,
-    pub files: Vec<InputFile>,
+    datasets: Vec<DatasetRecords>,
+    dimensions: HashMap<String, DimensionTable>,
+    platform_cost: Vec<CostRow>,
+    files: Vec<InputFile>,
     /// Each OB's records by local day, indexed like `config.obs`.
-    pub days: Vec<days::ObDays>,
+    days: Vec<days::ObDays>,
     /// The run-level unattributable records do not depend on the period: listed by the
     /// first run and shared by every report after it.
     unattributable: std::sync::OnceLock<Unattributable>,
@@ -76,6 +76,41 @@ struct Unattributable {
 }
 
 impl Engine {
+    /// The validated configuration the engine was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Every input file read, with its dataset, rows and checksum.
+    pub fn files(&self) -> &[InputFile] {
+        &self.files
+    }
+
+    /// Records read per dataset (usage, dimension tables and Platform_Cost), by the
+    /// dataset's name in lower case.
+    pub fn rows_read_by_dataset(&self) -> BTreeMap<String, u64> {
+        let mut rows = BTreeMap::new();
+        for d in &self.datasets {
+            rows.insert(d.name.to_ascii_lowercase(), d.rows as u64);
+        }
+        for d in self.dimensions.values() {
+            rows.insert(
+                d.dataset.to_ascii_lowercase(),
+                d.files.iter().map(|f| f.rows as u64).sum(),
+            );
+        }
+        if self
+            .files
+            .iter()
+            .any(|f| f.dataset == crate::model::config::PLATFORM_COST)
+        {
+            rows.insert(
+                crate::model::config::PLATFORM_COST.to_ascii_lowercase(),
+                self.platform_cost.len() as u64,
+            );
+        }
+        rows
+    }
     /// Prepares whole datasets already read into tables (each table is one piece).
     pub fn new(config: Config, mut inputs: Inputs) -> Engine {
         let pieces = inputs

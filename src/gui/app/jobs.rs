@@ -54,12 +54,12 @@ impl WorkbenchApp {
     pub(super) fn finish(&mut self, out: JobOutput, ctx: Option<&egui::Context>) {
         match out {
             JobOutput::Loaded(Ok(loaded)) => {
-                let config = &loaded.engine.config;
+                let config = loaded.engine.config();
                 if config.ob(&self.ob).is_none() {
                     self.ob = config.obs.first().map(|o| o.code.clone()).unwrap_or_default();
                 }
                 if self.settings.month.is_none()
-                    && let Some(m) = crate::check::latest_month(&loaded.engine)
+                    && let Some(m) = loaded.engine.latest_month()
                 {
                     self.period = Period::Month(m);
                 }
@@ -76,7 +76,7 @@ impl WorkbenchApp {
                     }
                 }
                 self.daily_meters = config.charges.iter().map(|c| c.meter.clone()).take(3).collect();
-                self.status = format!("Loaded {} input file(s).", loaded.engine.files.len());
+                self.status = format!("Loaded {} input file(s).", loaded.engine.files().len());
                 self.loaded = Some(loaded);
                 self.load_error = None;
                 self.reports.clear();

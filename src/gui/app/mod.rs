@@ -237,7 +237,7 @@ impl WorkbenchApp {
                 let codes: Vec<String> = self
                     .loaded
                     .as_ref()
-                    .map(|l| l.engine.config.obs.iter().map(|o| o.code.clone()).collect())
+                    .map(|l| l.engine.config().obs.iter().map(|o| o.code.clone()).collect())
                     .unwrap_or_default();
                 if let Some(i) = codes.iter().position(|c| *c == self.ob) {
                     let j = if command == Command::PreviousOb {

@@ -72,7 +72,7 @@ impl WorkbenchApp {
     pub(super) fn meter_info(&self) -> Vec<(String, String, String)> {
         let Some(l) = &self.loaded else { return Vec::new() };
         l.engine
-            .config
+            .config()
             .meters
             .iter()
             .map(|m| {

@@ -13,7 +13,7 @@ impl WorkbenchApp {
                 .as_ref()
                 .map(|l| {
                     l.engine
-                        .config
+                        .config()
                         .obs
                         .iter()
                         .map(|o| (o.code.clone(), o.name.clone(), o.currency.clone()))

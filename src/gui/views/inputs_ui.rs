@@ -19,7 +19,7 @@ pub struct DatasetRow {
 
 /// The datasets of a loaded folder: used ones with their rows, then the rest.
 pub fn dataset_rows(loaded: &Loaded) -> Vec<DatasetRow> {
-    let used = loaded.engine.config.referenced_datasets();
+    let used = loaded.engine.config().referenced_datasets();
     loaded
         .catalog
         .entries
@@ -27,7 +27,7 @@ pub fn dataset_rows(loaded: &Loaded) -> Vec<DatasetRow> {
         .map(|e| {
             let files: Vec<_> = loaded
                 .engine
-                .files
+                .files()
                 .iter()
                 .filter(|f| f.dataset.eq_ignore_ascii_case(&e.name))
                 .collect();
@@ -35,7 +35,7 @@ pub fn dataset_rows(loaded: &Loaded) -> Vec<DatasetRow> {
             formats.dedup();
             let version = match &e.layout {
                 Layout::Versioned { versions, .. } => {
-                    let pinned = loaded.engine.config.pinned_version(&e.name);
+                    let pinned = loaded.engine.config().pinned_version(&e.name);
                     let v = pinned.or_else(|| versions.keys().next_back().copied()).unwrap_or(0);
                     format!("v{v}")
                 }
