@@ -357,3 +357,28 @@ fn long_suspense_lists_the_first_rows_and_counts_all() {
     let total = rows.iter().find(|r| cell_text(&r[0]) == "Total").unwrap();
     assert_eq!(cell_decimal(&total[1]), Decimal::from(2));
 }
+
+#[test]
+fn writing_all_workbooks_stops_when_asked_and_leaves_whole_files() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let r = report(&dir, &dir.join("billing.toml"), "2026-10");
+    let tmp = tempfile::tempdir().unwrap();
+    let stamp = billing_workbench::output::xlsx::Stamp {
+        issue_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        generated: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+        suspense_rows: 100,
+        logo: false,
+    };
+    let asked = std::cell::Cell::new(0);
+    let written = billing_workbench::output::xlsx::write_all(&r, tmp.path(), &stamp, true, false, &|_| {
+        asked.set(asked.get() + 1);
+        asked.get() < 2
+    })
+    .unwrap();
+    assert_eq!(written.len(), 2, "stopped after the second workbook");
+    let on_disk: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
+    assert_eq!(on_disk.len(), 2, "no summary, no temporary file left");
+    for path in &written {
+        open_workbook_auto(path).unwrap().worksheet_range("Invoice").unwrap();
+    }
+}

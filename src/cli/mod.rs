@@ -238,8 +238,14 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
             suspense_rows: args.suspense_rows,
             logo: true,
         };
-        let written =
-            crate::output::xlsx::write_all(&report, out_dir, &stamp, selection == Selection::All, args.force)?;
+        let written = crate::output::xlsx::write_all(
+            &report,
+            out_dir,
+            &stamp,
+            selection == Selection::All,
+            args.force,
+            &|_| true,
+        )?;
         for path in &written {
             eprintln!("wrote {}", path.display());
         }

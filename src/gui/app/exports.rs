@@ -58,20 +58,20 @@ impl WorkbenchApp {
         let Some(dir) = self.picker.export_folder() else { return };
         self.job = Some(Job::spawn("Exporting all OBs", repaint_fn(ctx), move |p| {
             p.total.store(report.invoices.len() + 1, Ordering::Relaxed);
-            let result = output::xlsx::write_all(&report, &dir, &Self::stamp(), true, false).map_err(|e| e.to_string());
+            // Cancel stops the writing after the workbook being written.
+            let keep_going = |_: &Path| {
+                p.done.fetch_add(1, Ordering::Relaxed);
+                !p.cancel.load(Ordering::Relaxed)
+            };
+            let result = output::xlsx::write_all(&report, &dir, &Self::stamp(), true, false, &keep_going)
+                .map_err(|e| e.to_string());
             p.done.store(report.invoices.len() + 1, Ordering::Relaxed);
             JobOutput::Exported(result)
         }));
     }
 }
 
-pub(super) fn open_folder(dir: &Path) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    let _ = std::process::Command::new(opener).arg(dir).spawn();
+/// Opens a folder in the platform's file manager; a failure is shown, the files stay.
+pub(super) fn open_folder(dir: &Path) -> Result<(), String> {
+    opener::open(dir).map_err(|e| format!("cannot open {}: {e}", dir.display()))
 }

@@ -267,7 +267,11 @@ impl WorkbenchApp {
             },
             Command::ExportInvoice => self.export_invoice(ctx),
             Command::ExportAll => self.export_all(ctx),
-            Command::OpenFolder(dir) => open_folder(&dir),
+            Command::OpenFolder(dir) => {
+                if let Err(e) = open_folder(&dir) {
+                    self.error = Some(e);
+                }
+            }
             Command::Discard {
                 dataset,
                 record_id,

@@ -106,13 +106,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<(), Wr
 }
 
 /// Writes one workbook per invoice (and the summary when `summary`); refuses to overwrite
-/// any existing file unless `force`, checking every target before writing any.
+/// any existing file unless `force`, checking every target before writing any. After each
+/// invoice workbook `keep_going(path)` is asked whether to go on (progress and cancel):
+/// when it says no, the files written so far are returned, each of them whole.
 pub fn write_all(
     report: &RunReport,
     dir: &Path,
     stamp: &Stamp,
     summary: bool,
     force: bool,
+    keep_going: &dyn Fn(&Path) -> bool,
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut targets: Vec<PathBuf> = report.invoices.iter().map(|i| dir.join(invoice_file_name(i))).collect();
     if summary {
@@ -133,6 +136,9 @@ pub fn write_all(
         })?;
         write_atomically(path, &bytes, force)?;
         written.push(path.clone());
+        if !keep_going(path) {
+            return Ok(written);
+        }
     }
     if summary && let Some(path) = targets.last() {
         let bytes = summary_workbook(report, stamp).map_err(|source| WriteError::Xlsx {
