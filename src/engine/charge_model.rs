@@ -119,89 +119,95 @@ fn volume(tiers: &[Tier], b: Decimal) -> ModelAmount {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
+    use rust_decimal_macros::dec;
 
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
-
-    fn tiers(spec: &[(Option<&str>, &str, &str)]) -> Vec<Tier> {
+    fn tiers(spec: &[(Option<Decimal>, Decimal, Decimal)]) -> Vec<Tier> {
         spec.iter()
-            .map(|(u, p, f)| Tier {
-                up_to: u.map(d),
-                unit_price: d(p),
-                flat: d(f),
+            .map(|&(up_to, unit_price, flat)| Tier {
+                up_to,
+                unit_price,
+                flat,
             })
             .collect()
     }
 
     /// SPEC 5 worked example: tiers 0–100 at 1.00, 100–∞ at 0.50, b = 150.
     fn spec_example() -> Vec<Tier> {
-        tiers(&[(Some("100"), "1.00", "0"), (None, "0.50", "0")])
+        tiers(&[(Some(dec!(100)), dec!(1.00), dec!(0)), (None, dec!(0.50), dec!(0))])
     }
 
     #[test]
     fn spec_worked_example_graduated_vs_volume() {
-        let g = rate(&ChargeModel::Graduated { tiers: spec_example() }, d("150"));
-        assert_eq!(g.amount, d("125.00"));
+        let g = rate(&ChargeModel::Graduated { tiers: spec_example() }, dec!(150));
+        assert_eq!(g.amount, dec!(125.00));
         assert_eq!(g.tiers.len(), 2);
-        assert_eq!(g.tiers[1].units, d("50"));
-        let v = rate(&ChargeModel::Volume { tiers: spec_example() }, d("150"));
-        assert_eq!(v.amount, d("75.00"));
+        assert_eq!(g.tiers[1].units, dec!(50));
+        let v = rate(&ChargeModel::Volume { tiers: spec_example() }, dec!(150));
+        assert_eq!(v.amount, dec!(75.00));
         assert_eq!(v.tiers[0].tier, 2);
     }
 
     #[test]
     fn table_of_models() {
-        let three = tiers(&[(Some("10"), "2", "5"), (Some("20"), "1", "3"), (None, "0.5", "1")]);
-        let cases: Vec<(ChargeModel, &str, &str)> = vec![
-            (ChargeModel::PerUnit { unit_price: d("0.004") }, "123.5", "0.494"),
-            (ChargeModel::Graduated { tiers: three.clone() }, "0", "0"),
+        let three = tiers(&[
+            (Some(dec!(10)), dec!(2), dec!(5)),
+            (Some(dec!(20)), dec!(1), dec!(3)),
+            (None, dec!(0.5), dec!(1)),
+        ]);
+        let cases: Vec<(ChargeModel, Decimal, Decimal)> = vec![
+            (
+                ChargeModel::PerUnit {
+                    unit_price: dec!(0.004),
+                },
+                dec!(123.5),
+                dec!(0.494),
+            ),
+            (ChargeModel::Graduated { tiers: three.clone() }, dec!(0), dec!(0)),
             // 10×2+5 + 5×1+3
-            (ChargeModel::Graduated { tiers: three.clone() }, "15", "33"),
+            (ChargeModel::Graduated { tiers: three.clone() }, dec!(15), dec!(33)),
             // exactly on a bound: the next tier is not touched
-            (ChargeModel::Graduated { tiers: three.clone() }, "10", "25"),
+            (ChargeModel::Graduated { tiers: three.clone() }, dec!(10), dec!(25)),
             // 25 + 13 + 5×0.5+1
-            (ChargeModel::Graduated { tiers: three.clone() }, "25", "41.5"),
-            (ChargeModel::Volume { tiers: three.clone() }, "0", "0"),
-            (ChargeModel::Volume { tiers: three.clone() }, "10", "25"),
-            (ChargeModel::Volume { tiers: three.clone() }, "10.5", "13.5"),
-            (ChargeModel::Volume { tiers: three }, "100", "51"),
+            (ChargeModel::Graduated { tiers: three.clone() }, dec!(25), dec!(41.5)),
+            (ChargeModel::Volume { tiers: three.clone() }, dec!(0), dec!(0)),
+            (ChargeModel::Volume { tiers: three.clone() }, dec!(10), dec!(25)),
+            (ChargeModel::Volume { tiers: three.clone() }, dec!(10.5), dec!(13.5)),
+            (ChargeModel::Volume { tiers: three }, dec!(100), dec!(51)),
             (
                 ChargeModel::Package {
-                    package_size: d("1000"),
-                    package_price: d("3.50"),
+                    package_size: dec!(1000),
+                    package_price: dec!(3.50),
                 },
-                "0",
-                "0",
+                dec!(0),
+                dec!(0),
             ),
             (
                 ChargeModel::Package {
-                    package_size: d("1000"),
-                    package_price: d("3.50"),
+                    package_size: dec!(1000),
+                    package_price: dec!(3.50),
                 },
-                "1",
-                "3.50",
+                dec!(1),
+                dec!(3.50),
             ),
             (
                 ChargeModel::Package {
-                    package_size: d("1000"),
-                    package_price: d("3.50"),
+                    package_size: dec!(1000),
+                    package_price: dec!(3.50),
                 },
-                "2000",
-                "7.00",
+                dec!(2000),
+                dec!(7.00),
             ),
             (
                 ChargeModel::Package {
-                    package_size: d("1000"),
-                    package_price: d("3.50"),
+                    package_size: dec!(1000),
+                    package_price: dec!(3.50),
                 },
-                "2000.000001",
-                "10.50",
+                dec!(2000.000001),
+                dec!(10.50),
             ),
         ];
         for (model, b, want) in cases {
-            assert_eq!(rate(&model, d(b)).amount, d(want), "{model:?} b={b}");
+            assert_eq!(rate(&model, b).amount, want, "{model:?} b={b}");
         }
     }
 }

@@ -199,35 +199,31 @@ pub fn breakdown_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
-
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
+    use rust_decimal_macros::dec;
 
     #[test]
     fn fx_converts_prices_to_6_and_amounts_to_money() {
         let money = Money {
             dp: 2,
             rounding: Rounding::HalfUp,
-            rate: d("5.4321"),
+            rate: dec!(5.4321),
             converts: true,
         };
-        assert_eq!(money.price(d("0.0040")), d("0.021728"));
-        assert_eq!(money.price(d("0.0125")), d("0.067901")); // 0.06790125
-        assert_eq!(money.amount(d("25.00")), d("135.80")); // 135.8025
-        assert_eq!(money.amount(d("1500.00")), d("8148.15"));
+        assert_eq!(money.price(dec!(0.0040)), dec!(0.021728));
+        assert_eq!(money.price(dec!(0.0125)), dec!(0.067901)); // 0.06790125
+        assert_eq!(money.amount(dec!(25.00)), dec!(135.80)); // 135.8025
+        assert_eq!(money.amount(dec!(1500.00)), dec!(8148.15));
         let model = ChargeModel::Graduated {
             tiers: vec![
                 Tier {
-                    up_to: Some(d("100")),
-                    unit_price: d("1.00"),
-                    flat: d("0"),
+                    up_to: Some(dec!(100)),
+                    unit_price: dec!(1.00),
+                    flat: dec!(0),
                 },
                 Tier {
                     up_to: None,
-                    unit_price: d("0.50"),
-                    flat: d("2.00"),
+                    unit_price: dec!(0.50),
+                    flat: dec!(2.00),
                 },
             ],
         };
@@ -236,12 +232,12 @@ mod tests {
         };
         assert_eq!(
             tiers[0].up_to,
-            Some(d("100")),
+            Some(dec!(100)),
             "tier bounds are quantities: never converted"
         );
-        assert_eq!(tiers[0].unit_price, d("5.4321"));
-        assert_eq!(tiers[1].unit_price, d("2.71605"));
-        assert_eq!(tiers[1].flat, d("10.86"));
+        assert_eq!(tiers[0].unit_price, dec!(5.4321));
+        assert_eq!(tiers[1].unit_price, dec!(2.71605));
+        assert_eq!(tiers[1].flat, dec!(10.86));
     }
 
     #[test]
@@ -268,8 +264,8 @@ mod tests {
             converts: false,
         };
         assert_eq!(
-            money.round(d("1500.00") * Decimal::from(21) / Decimal::from(31)),
-            d("1016.13")
+            money.round(dec!(1500.00) * Decimal::from(21) / Decimal::from(31)),
+            dec!(1016.13)
         );
     }
 }

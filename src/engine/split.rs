@@ -47,36 +47,32 @@ fn scaled(value: Decimal, scale: u32) -> i128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
+    use rust_decimal_macros::dec;
 
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
-
-    fn w(list: &[(&str, &str)]) -> Vec<(String, Decimal)> {
-        list.iter().map(|(k, v)| (k.to_string(), d(v))).collect()
+    fn w(list: &[(&str, Decimal)]) -> Vec<(String, Decimal)> {
+        list.iter().map(|(k, v)| (k.to_string(), *v)).collect()
     }
 
     #[test]
     fn thirds_with_ties_go_to_the_smallest_keys() {
         // 100.00 over three equal weights: 33.33 each, one cent left, tie → "A".
-        let parts = largest_remainder(d("100.00"), &w(&[("C", "1"), ("A", "1"), ("B", "1")]), 2).unwrap();
-        assert_eq!(parts, vec![d("33.33"), d("33.34"), d("33.33")]);
+        let parts = largest_remainder(dec!(100.00), &w(&[("C", dec!(1)), ("A", dec!(1)), ("B", dec!(1))]), 2).unwrap();
+        assert_eq!(parts, vec![dec!(33.33), dec!(33.34), dec!(33.33)]);
     }
 
     #[test]
     fn largest_remainder_wins_before_key() {
         // 10.00 over 1, 2, 4 (sum 7): 1.428571.., 2.857142.., 5.714285..
         // floors 1.42, 2.85, 5.71 = 9.98; remainders .857, .714, .428 → +1 cent to A and B.
-        let parts = largest_remainder(d("10.00"), &w(&[("A", "1"), ("B", "2"), ("C", "4")]), 2).unwrap();
-        assert_eq!(parts, vec![d("1.43"), d("2.86"), d("5.71")]);
-        assert_eq!(parts.iter().sum::<Decimal>(), d("10.00"));
+        let parts = largest_remainder(dec!(10.00), &w(&[("A", dec!(1)), ("B", dec!(2)), ("C", dec!(4))]), 2).unwrap();
+        assert_eq!(parts, vec![dec!(1.43), dec!(2.86), dec!(5.71)]);
+        assert_eq!(parts.iter().sum::<Decimal>(), dec!(10.00));
     }
 
     #[test]
     fn zero_weights() {
-        assert!(largest_remainder(d("5"), &w(&[("A", "0")]), 2).is_none());
-        let parts = largest_remainder(d("5.00"), &w(&[("A", "0"), ("B", "3")]), 2).unwrap();
-        assert_eq!(parts, vec![d("0.00"), d("5.00")]);
+        assert!(largest_remainder(dec!(5), &w(&[("A", dec!(0))]), 2).is_none());
+        let parts = largest_remainder(dec!(5.00), &w(&[("A", dec!(0)), ("B", dec!(3))]), 2).unwrap();
+        assert_eq!(parts, vec![dec!(0.00), dec!(5.00)]);
     }
 }

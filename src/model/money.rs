@@ -79,64 +79,55 @@ pub fn plain_string(value: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal_macros_free::d;
-
-    /// Tiny local stand-in for a decimal literal macro: tests read better with `d("1.25")`.
-    mod rust_decimal_macros_free {
-        use rust_decimal::Decimal;
-        use std::str::FromStr;
-        pub fn d(s: &str) -> Decimal {
-            Decimal::from_str(s).expect("test literal")
-        }
-    }
+    use rust_decimal_macros::dec;
 
     #[test]
     fn half_up_and_half_even_differ_only_on_ties() {
         let cases = [
             // value, dp, half_up, half_even
-            ("0.125", 2, "0.13", "0.12"),
-            ("0.135", 2, "0.14", "0.14"),
-            ("-0.125", 2, "-0.13", "-0.12"),
-            ("2.5", 0, "3", "2"),
-            ("3.5", 0, "4", "4"),
-            ("0.124", 2, "0.12", "0.12"),
-            ("1.0000005", 6, "1.000001", "1.000000"),
+            (dec!(0.125), 2, dec!(0.13), dec!(0.12)),
+            (dec!(0.135), 2, dec!(0.14), dec!(0.14)),
+            (dec!(-0.125), 2, dec!(-0.13), dec!(-0.12)),
+            (dec!(2.5), 0, dec!(3), dec!(2)),
+            (dec!(3.5), 0, dec!(4), dec!(4)),
+            (dec!(0.124), 2, dec!(0.12), dec!(0.12)),
+            (dec!(1.0000005), 6, dec!(1.000001), dec!(1.000000)),
         ];
         for (value, dp, up, even) in cases {
-            assert_eq!(Rounding::HalfUp.round(d(value), dp), d(up), "half_up {value}");
-            assert_eq!(Rounding::HalfEven.round(d(value), dp), d(even), "half_even {value}");
+            assert_eq!(Rounding::HalfUp.round(value, dp), up, "half_up {value}");
+            assert_eq!(Rounding::HalfEven.round(value, dp), even, "half_even {value}");
         }
     }
 
     #[test]
     fn floor_never_rounds_up() {
-        assert_eq!(floor_dp(d("1.239"), 2), d("1.23"));
-        assert_eq!(floor_dp(d("1.23"), 2), d("1.23"));
+        assert_eq!(floor_dp(dec!(1.239), 2), dec!(1.23));
+        assert_eq!(floor_dp(dec!(1.23), 2), dec!(1.23));
     }
 
     #[test]
     fn doubles_are_read_by_their_shortest_form() {
-        assert_eq!(decimal_from_f64(123.45), Some(d("123.45")));
-        assert_eq!(decimal_from_f64(0.1), Some(d("0.1")));
-        assert_eq!(decimal_from_f64(0.1 + 0.2), Some(d("0.30000000000000004")));
+        assert_eq!(decimal_from_f64(123.45), Some(dec!(123.45)));
+        assert_eq!(decimal_from_f64(0.1), Some(dec!(0.1)));
+        assert_eq!(decimal_from_f64(0.1 + 0.2), Some(dec!(0.30000000000000004)));
         assert_eq!(decimal_from_f64(f64::NAN), None);
         assert_eq!(decimal_from_f64(f64::INFINITY), None);
         // Sum of shortest forms is exact where a float sum is not.
         let sum: Decimal = [0.1, 0.2, 0.3].iter().filter_map(|v| decimal_from_f64(*v)).sum();
-        assert_eq!(sum, d("0.6"));
+        assert_eq!(sum, dec!(0.6));
     }
 
     #[test]
     fn text_numbers() {
-        assert_eq!(parse_decimal(" 12.50 "), Some(d("12.50")));
-        assert_eq!(parse_decimal("1e3"), Some(d("1000")));
+        assert_eq!(parse_decimal(" 12.50 "), Some(dec!(12.50)));
+        assert_eq!(parse_decimal("1e3"), Some(dec!(1000)));
         assert_eq!(parse_decimal("abc"), None);
         assert_eq!(parse_decimal(""), None);
     }
 
     #[test]
     fn printing() {
-        assert_eq!(money_string(d("125"), 2), "125.00");
-        assert_eq!(plain_string(d("123.500000")), "123.5");
+        assert_eq!(money_string(dec!(125), 2), "125.00");
+        assert_eq!(plain_string(dec!(123.500000)), "123.5");
     }
 }
