@@ -27,8 +27,9 @@ pub enum Outcome {
     Unattributable,
 }
 
-/// Suspense and unattributable codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Suspense and unattributable codes, named as SPEC 4 writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum Code {
     MissingField,
     InvalidValue,
@@ -38,12 +39,7 @@ pub enum Code {
 
 impl Code {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Code::MissingField => "MISSING_FIELD",
-            Code::InvalidValue => "INVALID_VALUE",
-            Code::UnknownOb => "UNKNOWN_OB",
-            Code::UnknownDimension => "UNKNOWN_DIMENSION",
-        }
+        self.into()
     }
 }
 
@@ -441,6 +437,24 @@ pub fn prepare(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_named_as_the_spec_writes_them() {
+        let names: Vec<&str> = [
+            Code::MissingField,
+            Code::InvalidValue,
+            Code::UnknownOb,
+            Code::UnknownDimension,
+        ]
+        .into_iter()
+        .map(Code::as_str)
+        .collect();
+        assert_eq!(
+            names,
+            ["MISSING_FIELD", "INVALID_VALUE", "UNKNOWN_OB", "UNKNOWN_DIMENSION"]
+        );
+        assert_eq!("UNKNOWN_OB".parse::<Code>(), Ok(Code::UnknownOb));
+    }
     use rust_decimal::Decimal;
 
     #[test]

@@ -72,12 +72,7 @@ pub fn convert_model(model: &ChargeModel, money: &Money) -> ChargeModel {
 }
 
 fn model_name(m: &ChargeModel) -> &'static str {
-    match m {
-        ChargeModel::PerUnit { .. } => "per_unit",
-        ChargeModel::Graduated { .. } => "graduated",
-        ChargeModel::Volume { .. } => "volume",
-        ChargeModel::Package { .. } => "package",
-    }
+    crate::model::config::ModelKind::from(m).into()
 }
 
 /// A charge line for quantity `q`.

@@ -100,22 +100,28 @@ impl Checker<'_> {
 }
 
 pub(super) fn parse_rounding(text: Option<&str>) -> Result<Rounding, String> {
-    match text.unwrap_or("half_up") {
-        "half_up" => Ok(Rounding::HalfUp),
-        "half_even" => Ok(Rounding::HalfEven),
-        other => Err(format!(
-            "rounding must be \"half_up\" or \"half_even\", got \"{other}\""
-        )),
-    }
+    let text = text.unwrap_or("half_up");
+    text.parse().map_err(|_| {
+        format!(
+            "rounding must be {}, got \"{text}\"",
+            one_of(<Rounding as strum::VariantNames>::VARIANTS, true)
+        )
+    })
 }
 
 pub(super) fn parse_aggregation(text: &str) -> Option<Aggregation> {
-    Some(match text {
-        "count" => Aggregation::Count,
-        "sum" => Aggregation::Sum,
-        "count_distinct" => Aggregation::CountDistinct,
-        "max" => Aggregation::Max,
-        "latest" => Aggregation::Latest,
-        _ => return None,
-    })
+    text.parse().ok()
+}
+
+/// `a, b or c` (quoted when `quoted`): the names a key accepts, for its error message.
+pub(super) fn one_of(names: &[&str], quoted: bool) -> String {
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| if quoted { format!("\"{n}\"") } else { (*n).to_string() })
+        .collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }

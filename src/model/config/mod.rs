@@ -84,7 +84,8 @@ pub struct ObConfig {
     pub contract_end: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::VariantNames)]
+#[strum(serialize_all = "snake_case")]
 pub enum Aggregation {
     Count,
     Sum,
@@ -130,7 +131,14 @@ pub struct Tier {
     pub flat: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// How a charge prices its meter's quantity (SPEC 5); `ModelKind` is the `model` name
+/// alone (`per_unit`, `graduated`, `volume`, `package`).
+#[derive(Debug, Clone, PartialEq, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(ModelKind),
+    derive(strum::EnumString, strum::IntoStaticStr, strum::VariantNames),
+    strum(serialize_all = "snake_case")
+)]
 pub enum ChargeModel {
     PerUnit {
         unit_price: Decimal,
@@ -500,6 +508,37 @@ rate = "5.4321"
             Err(ConfigError::Invalid { issues, .. }) => issues,
             other => panic!("expected validation issues, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn rounding_and_aggregation_names_are_listed_when_wrong() {
+        let text = MINIMAL
+            .replace("rounding = \"half_even\"", "rounding = \"half_down\"")
+            .replace("aggregation = \"sum\"", "aggregation = \"total\"");
+        let messages: Vec<String> = issues(&text).into_iter().map(|i| i.message).collect();
+        assert!(
+            messages.contains(&"rounding must be \"half_up\" or \"half_even\", got \"half_down\"".to_string()),
+            "{messages:?}"
+        );
+        assert!(
+            messages.contains(
+                &"meter voice: aggregation must be count, sum, count_distinct, max or latest, got \"total\""
+                    .to_string()
+            ),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_charge_model_lists_the_models() {
+        let text = MINIMAL.replace("model = \"per_unit\"", "model = \"flat\"");
+        let messages: Vec<String> = issues(&text).into_iter().map(|i| i.message).collect();
+        assert!(
+            messages.contains(
+                &"charge VOICE: model must be per_unit, graduated, volume or package, got \"flat\"".to_string()
+            ),
+            "{messages:?}"
+        );
     }
 
     #[test]

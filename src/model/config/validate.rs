@@ -207,8 +207,10 @@ fn meters(ck: &mut Checker<'_>, raw: &[Spanned<RawMeter>], datasets: &[DatasetCo
             ck.problem(
                 at,
                 format!(
-                    "meter {}: aggregation must be count, sum, count_distinct, max or latest, got \"{}\"",
-                    m.code, m.aggregation
+                    "meter {}: aggregation must be {}, got \"{}\"",
+                    m.code,
+                    super::checker::one_of(<Aggregation as strum::VariantNames>::VARIANTS, false),
+                    m.aggregation
                 ),
             );
             Aggregation::Count
@@ -395,11 +397,24 @@ fn charge_model(ck: &mut Checker<'_>, at: usize, what: &str, c: &RawCharge) -> C
             Decimal::ZERO
         }
     };
-    match c.model.as_str() {
-        "per_unit" => ChargeModel::PerUnit {
+    let Ok(kind) = c.model.parse::<ModelKind>() else {
+        ck.problem(
+            at,
+            format!(
+                "{what}: model must be {}, got \"{}\"",
+                super::checker::one_of(<ModelKind as strum::VariantNames>::VARIANTS, false),
+                c.model
+            ),
+        );
+        return ChargeModel::PerUnit {
+            unit_price: Decimal::ZERO,
+        };
+    };
+    match kind {
+        ModelKind::PerUnit => ChargeModel::PerUnit {
             unit_price: need(ck, "unit_price", &c.unit_price),
         },
-        "package" => {
+        ModelKind::Package => {
             let package_size = need(ck, "package_size", &c.package_size);
             let package_price = need(ck, "package_price", &c.package_price);
             if package_size.is_zero() && c.package_size.is_some() {
@@ -410,23 +425,12 @@ fn charge_model(ck: &mut Checker<'_>, at: usize, what: &str, c: &RawCharge) -> C
                 package_price,
             }
         }
-        "graduated" | "volume" => {
-            let tiers = tiers(ck, at, what, c.tiers.as_deref());
-            if c.model == "graduated" {
-                ChargeModel::Graduated { tiers }
-            } else {
-                ChargeModel::Volume { tiers }
-            }
-        }
-        other => {
-            ck.problem(
-                at,
-                format!("{what}: model must be per_unit, graduated, volume or package, got \"{other}\""),
-            );
-            ChargeModel::PerUnit {
-                unit_price: Decimal::ZERO,
-            }
-        }
+        ModelKind::Graduated => ChargeModel::Graduated {
+            tiers: tiers(ck, at, what, c.tiers.as_deref()),
+        },
+        ModelKind::Volume => ChargeModel::Volume {
+            tiers: tiers(ck, at, what, c.tiers.as_deref()),
+        },
     }
 }
 
