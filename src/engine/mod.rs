@@ -22,8 +22,8 @@ use crate::model::inputs::{CostRow, DimensionTable, Inputs};
 use crate::model::period::Period;
 use crate::model::table::Scalar;
 use crate::report::{
-    AllocationShares, DailyMeter, InputFile, Invoice, Line, LineDetail, LineKind, ObError, Reconciliation, RunReport,
-    RunSummary, SuspenseEntry,
+    AllocationDetail, AllocationShares, DailyMeter, InputFile, Invoice, Line, LineDetail, LineKind, ObError,
+    Reconciliation, RunReport, RunSummary, SuspenseEntry,
 };
 
 use aggregate::ObUsage;
@@ -433,15 +433,13 @@ impl Engine {
                 unit: config.meter(&alloc.basis).map(|m| m.unit.clone()).unwrap_or_default(),
                 unit_price: None,
                 amount,
-                detail: LineDetail {
-                    meter: Some(alloc.basis.clone()),
-                    model_amount: *share,
+                detail: LineDetail::Allocation(AllocationDetail {
+                    meter: alloc.basis.clone(),
+                    pool: shares.pool,
+                    basis_total: shares.basis_total,
+                    share_before_fx: *share,
                     fx_rate: rate,
-                    pool: Some(shares.pool),
-                    basis_total: Some(shares.basis_total),
-                    share_before_fx: Some(*share),
-                    ..LineDetail::default()
-                },
+                }),
             });
         }
         let subtotal: Decimal = lines.iter().map(|l| l.amount).sum();

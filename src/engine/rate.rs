@@ -8,7 +8,7 @@ use crate::model::config::{ChargeConfig, ChargeModel, ObConfig, Tier};
 use crate::model::money::Rounding;
 use crate::model::period::Period;
 use crate::model::table::Scalar;
-use crate::report::{BreakdownRow, Line, LineDetail, LineKind};
+use crate::report::{BreakdownRow, ChargeDetail, FeeDetail, Line, LineDetail, LineKind};
 
 use super::aggregate::ObUsage;
 use super::charge_model;
@@ -101,9 +101,9 @@ pub fn charge_line(config: &Config, charge: &ChargeConfig, q: Decimal, money: &M
         unit: meter.map(|m| m.unit.clone()).unwrap_or_default(),
         unit_price,
         amount,
-        detail: LineDetail {
-            model: Some(model_name(&model).to_string()),
-            meter: Some(charge.meter.clone()),
+        detail: LineDetail::Charge(ChargeDetail {
+            model: model_name(&model).to_string(),
+            meter: charge.meter.clone(),
             included: charge.included,
             billable,
             tiers: result.tiers,
@@ -112,8 +112,7 @@ pub fn charge_line(config: &Config, charge: &ChargeConfig, q: Decimal, money: &M
             minimum,
             minimum_applied,
             fx_rate: money.rate,
-            ..LineDetail::default()
-        },
+        }),
     }
 }
 
@@ -151,13 +150,12 @@ pub fn fee_lines(config: &Config, ob: &ObConfig, period: &Period, money: &Money)
                 unit: String::new(),
                 unit_price: Some(amount),
                 amount,
-                detail: LineDetail {
-                    model_amount: a,
+                detail: LineDetail::Fee(FeeDetail {
+                    full_amount: a,
+                    active_days: days,
+                    period_days,
                     fx_rate: money.rate,
-                    active_days: Some(days),
-                    period_days: Some(period_days),
-                    ..LineDetail::default()
-                },
+                }),
             }
         })
         .collect()

@@ -34,11 +34,32 @@ pub struct TierUse {
     pub amount: Decimal,
 }
 
-/// How a line's amount came about (shown on demand in the window and the workbook).
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct LineDetail {
-    pub model: Option<String>,
-    pub meter: Option<String>,
+/// How a line's amount came about (shown on demand in the window), one kind per line
+/// kind, as Lago's `amount_details` are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum LineDetail {
+    Charge(ChargeDetail),
+    Fee(FeeDetail),
+    Allocation(AllocationDetail),
+}
+
+impl LineDetail {
+    /// Units of the invoice currency per unit of the billing currency (1 when the same).
+    pub fn fx_rate(&self) -> Decimal {
+        match self {
+            LineDetail::Charge(d) => d.fx_rate,
+            LineDetail::Fee(d) => d.fx_rate,
+            LineDetail::Allocation(d) => d.fx_rate,
+        }
+    }
+}
+
+/// A charge line: its model on its meter's quantity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChargeDetail {
+    /// The `model` name (`per_unit`, `graduated`, `volume`, `package`).
+    pub model: String,
+    pub meter: String,
     pub included: Decimal,
     pub billable: Decimal,
     pub tiers: Vec<TierUse>,
@@ -47,15 +68,31 @@ pub struct LineDetail {
     pub model_amount: Decimal,
     pub minimum: Decimal,
     pub minimum_applied: bool,
-    /// Units of the invoice currency per unit of the billing currency (1 when the same).
     pub fx_rate: Decimal,
-    pub active_days: Option<i64>,
-    pub period_days: Option<i64>,
-    /// Allocation: the pool in the billing currency, the basis total over all OBs, and this
-    /// OB's share before conversion.
-    pub pool: Option<Decimal>,
-    pub basis_total: Option<Decimal>,
-    pub share_before_fx: Option<Decimal>,
+}
+
+/// A fee line: the fee, prorated by the contract's active days in the period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeeDetail {
+    /// The fee in the invoice currency before proration.
+    pub full_amount: Decimal,
+    pub active_days: i64,
+    pub period_days: i64,
+    pub fx_rate: Decimal,
+}
+
+/// An allocation line: this OB's share of a pool by a basis meter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AllocationDetail {
+    /// The basis meter.
+    pub meter: String,
+    /// The pool in the billing currency.
+    pub pool: Decimal,
+    /// The basis quantity over all OBs.
+    pub basis_total: Decimal,
+    /// This OB's share before conversion.
+    pub share_before_fx: Decimal,
+    pub fx_rate: Decimal,
 }
 
 /// One invoice line.

@@ -17,7 +17,8 @@ pub struct DatasetRow {
     pub problems: Vec<String>,
 }
 
-/// The datasets of a loaded folder: used ones with their rows, then the rest.
+/// The datasets of a loaded folder in the folder's order, each marked used or not; the used
+/// ones carry the rows read.
 pub fn dataset_rows(loaded: &Loaded) -> Vec<DatasetRow> {
     let used = loaded.engine.config().referenced_datasets();
     loaded

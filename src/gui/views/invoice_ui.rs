@@ -4,7 +4,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::{money, quantity};
 use crate::model::money::plain_string;
-use crate::report::{Invoice, Line, LineKind};
+use crate::report::{Invoice, Line, LineDetail};
 
 /// One row of the lines table as shown.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,14 +51,13 @@ pub fn rows(inv: &Invoice) -> Vec<LineRow> {
 
 /// How a line's amount came about, in plain words.
 pub fn detail(line: &Line, dp: u32) -> Vec<String> {
-    let d = &line.detail;
     let mut out = Vec::new();
-    match line.kind {
-        LineKind::Charge => {
+    match &line.detail {
+        LineDetail::Charge(d) => {
             out.push(format!(
                 "{} model on meter {}: quantity {}, included {}, billable {}",
-                d.model.as_deref().unwrap_or("?"),
-                d.meter.as_deref().unwrap_or("?"),
+                d.model,
+                d.meter,
                 quantity(line.quantity),
                 quantity(d.included),
                 quantity(d.billable)
@@ -87,29 +86,29 @@ pub fn detail(line: &Line, dp: u32) -> Vec<String> {
                 out.push(format!("minimum {} applied", money(d.minimum, dp)));
             }
         }
-        LineKind::Fee => {
+        LineDetail::Fee(d) => {
             out.push(format!(
                 "fee {}: active contract days {} of {}",
-                money(d.model_amount, dp),
-                d.active_days.unwrap_or(0),
-                d.period_days.unwrap_or(0)
+                money(d.full_amount, dp),
+                d.active_days,
+                d.period_days
             ));
         }
-        LineKind::Allocation => {
+        LineDetail::Allocation(d) => {
             out.push(format!(
                 "pool {} split by meter {}: this OB {} of {} in total; share {} before conversion",
-                d.pool.map(|p| money(p, dp)).unwrap_or_default(),
-                d.meter.as_deref().unwrap_or("?"),
+                money(d.pool, dp),
+                d.meter,
                 quantity(line.quantity),
-                d.basis_total.map(quantity).unwrap_or_default(),
-                d.share_before_fx.map(|s| money(s, dp)).unwrap_or_default()
+                quantity(d.basis_total),
+                money(d.share_before_fx, dp)
             ));
         }
     }
-    if d.fx_rate != rust_decimal::Decimal::ONE {
+    if line.detail.fx_rate() != rust_decimal::Decimal::ONE {
         out.push(format!(
             "converted at {} per unit of the billing currency",
-            plain_string(d.fx_rate)
+            plain_string(line.detail.fx_rate())
         ));
     }
     out

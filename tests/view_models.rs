@@ -1,0 +1,138 @@
+//! Every tab's view model tested as data, on the sample's October report: what the window
+//! would draw, checked against the engine's own figures (the window itself is driven in
+//! tests/gui.rs).
+
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+
+use std::path::{Path, PathBuf};
+
+use billing_workbench::engine::Selection;
+use billing_workbench::gui::views::{breakdown_ui, inputs_ui, invoice_ui, meters_ui, money};
+use billing_workbench::model::{Period, YearMonth};
+use billing_workbench::report::{LineDetail, LineKind, RunReport};
+use rust_decimal::Decimal;
+
+fn sample() -> (billing_workbench::Loaded, RunReport) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let loaded = billing_workbench::load(&dir, &dir.join("billing.toml"), &|_: &Path| {}).unwrap();
+    let report = loaded
+        .engine
+        .run(&Period::Month(YearMonth::parse("2026-10").unwrap()), &Selection::All);
+    (loaded, report)
+}
+
+#[test]
+fn invoice_rows_are_the_lines_then_subtotal_tax_and_total() {
+    let (_, r) = sample();
+    let inv = &r.invoices[0];
+    let rows = invoice_ui::rows(inv);
+    assert_eq!(rows.len(), inv.lines.len() + 3);
+    for (row, line) in rows.iter().zip(&inv.lines) {
+        assert_eq!(row.concept, line.concept);
+        assert_eq!(row.amount, money(line.amount, inv.decimals));
+    }
+    let tail: Vec<&str> = rows[inv.lines.len()..].iter().map(|r| r.concept.as_str()).collect();
+    assert_eq!(tail, ["Subtotal", "Tax", "Total"]);
+    assert_eq!(rows.last().unwrap().amount, money(inv.total, inv.decimals));
+    assert_eq!(
+        rows.last().unwrap().description,
+        format!("Amount due in {}", inv.currency)
+    );
+}
+
+#[test]
+fn line_details_tell_each_kind_of_line_in_its_own_words() {
+    let (_, r) = sample();
+    let mut seen = [false; 3];
+    for inv in &r.invoices {
+        for line in &inv.lines {
+            let text = invoice_ui::detail(line, inv.decimals).join("\n");
+            match (&line.kind, &line.detail) {
+                (LineKind::Charge, LineDetail::Charge(d)) => {
+                    assert!(
+                        text.starts_with(&format!("{} model on meter {}", d.model, d.meter)),
+                        "{text}"
+                    );
+                    seen[0] = true;
+                }
+                (LineKind::Fee, LineDetail::Fee(d)) => {
+                    assert!(
+                        text.contains(&format!("active contract days {} of {}", d.active_days, d.period_days)),
+                        "{text}"
+                    );
+                    seen[1] = true;
+                }
+                (LineKind::Allocation, LineDetail::Allocation(d)) => {
+                    assert!(text.contains(&format!("split by meter {}", d.meter)), "{text}");
+                    seen[2] = true;
+                }
+                (kind, detail) => panic!("a {kind:?} line with a {detail:?} detail"),
+            }
+            assert_eq!(
+                text.contains("converted at"),
+                line.detail.fx_rate() != Decimal::ONE,
+                "{} {}: {text}",
+                inv.ob,
+                line.concept
+            );
+        }
+    }
+    assert_eq!(seen, [true; 3], "the sample has charges, fees and allocations");
+}
+
+#[test]
+fn breakdown_shares_add_up_to_the_lines_broken_down() {
+    let (_, r) = sample();
+    let inv = &r.invoices[0];
+    let amounts = breakdown_ui::concept_amounts(inv);
+    assert_eq!(amounts.iter().map(|(_, a)| *a).sum::<Decimal>(), inv.subtotal);
+    let fields = breakdown_ui::fields(inv);
+    assert!(!fields.is_empty(), "the sample breaks lines down");
+    for field in &fields {
+        let shares = breakdown_ui::shares(inv, field);
+        let expected: Decimal = inv
+            .breakdown
+            .iter()
+            .filter(|b| &b.field == field)
+            .map(|b| b.amount)
+            .sum();
+        assert_eq!(shares.iter().map(|s| s.amount).sum::<Decimal>(), expected, "{field}");
+        assert!(shares.windows(2).all(|w| w[0].amount >= w[1].amount), "largest first");
+        let percent: Decimal = shares.iter().map(|s| s.percent).sum();
+        assert!((percent - Decimal::from(100)).abs() <= Decimal::new(1, 2) * Decimal::from(shares.len() as u64));
+    }
+}
+
+#[test]
+fn meter_days_sort_by_a_meter_and_total_its_days() {
+    let (_, r) = sample();
+    let inv = &r.invoices[0];
+    assert_eq!(
+        meters_ui::order(inv, &meters_ui::MeterSort::Date),
+        (0..inv.days.len()).collect::<Vec<_>>()
+    );
+    let by_first = meters_ui::order(inv, &meters_ui::MeterSort::Meter(0));
+    let values = &inv.daily[0].values;
+    assert!(by_first.windows(2).all(|w| values[w[0]] >= values[w[1]]));
+    let totals = meters_ui::totals(inv);
+    assert_eq!(totals.len(), inv.daily.len());
+    assert_eq!(totals[0], values.iter().copied().sum::<Decimal>());
+}
+
+#[test]
+fn the_inputs_panel_lists_used_datasets_with_their_rows() {
+    let (loaded, _) = sample();
+    let rows = inputs_ui::dataset_rows(&loaded);
+    let audit = rows.iter().find(|r| r.name == "Aura_Audit").unwrap();
+    assert!(audit.used);
+    assert_eq!(audit.version, "v2");
+    let read = loaded.engine.rows_read_by_dataset()["aura_audit"];
+    assert_eq!(audit.rows.replace(',', ""), read.to_string());
+    let unused = rows.iter().find(|r| r.name == "D_Gbl_Country").unwrap();
+    assert!(!unused.used, "no dimension reads D_Gbl_Country");
+    assert_eq!(unused.rows, "–", "no rows are shown for a dataset not read");
+    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    let names_of_catalog: Vec<&str> = loaded.catalog.entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, names_of_catalog, "in the folder's order");
+}
