@@ -297,7 +297,7 @@ proptest! {
             }
         }
         for a in &report.run.allocations {
-            let s: Decimal = a.shares.iter().map(|x| x.2).sum();
+            let s: Decimal = a.shares.iter().map(|x| x.amount).sum();
             prop_assert_eq!(s, a.pool);
         }
     }

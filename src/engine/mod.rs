@@ -4,6 +4,7 @@
 //! and rates the selected OBs.
 
 pub mod aggregate;
+mod allocation;
 pub mod charge_model;
 pub mod days;
 pub mod process;
@@ -17,18 +18,15 @@ use std::sync::{Arc, Mutex};
 use rust_decimal::Decimal;
 
 use crate::model::Config;
-use crate::model::config::AllocationSource;
 use crate::model::inputs::{CostRow, DimensionTable, Inputs};
 use crate::model::period::Period;
 use crate::model::table::Scalar;
 use crate::report::{
-    AllocationDetail, AllocationShares, DailyMeter, InputFile, Invoice, Line, LineDetail, LineKind, ObError,
-    Reconciliation, RunReport, RunSummary, SuspenseEntry,
+    DailyMeter, InputFile, Invoice, Line, ObError, Reconciliation, RunReport, RunSummary, SuspenseEntry,
 };
 
 use aggregate::ObUsage;
 use rate::Money;
-use split::largest_remainder;
 pub use stream::{DatasetRecords, Piece, StreamError, Streamed};
 
 /// Every configured OB's usage in `period`, straight from whole datasets' records: the
@@ -309,52 +307,7 @@ impl Engine {
             run.in_scope.insert(ds.name.to_string(), in_scope);
             run.out_of_period.insert(ds.name.to_string(), out);
         }
-        let dp = self.config.billing.decimals;
-        for alloc in &self.config.allocations {
-            let Some(basis) = self.config.meters.iter().position(|m| m.code == alloc.basis) else {
-                continue;
-            };
-            let pool = match &alloc.source {
-                AllocationSource::Fixed(a) => *a,
-                AllocationSource::Pool(name) => {
-                    let (first, last) = (period.first_day(), period.last_day());
-                    let sum: Decimal = self
-                        .platform_cost
-                        .iter()
-                        .filter(|r| r.pool == *name && r.date >= first && r.date <= last)
-                        .map(|r| r.amount)
-                        .sum();
-                    self.config.billing.rounding.round(sum, dp)
-                }
-            };
-            let weights: Vec<(String, Decimal)> = self
-                .config
-                .obs
-                .iter()
-                .zip(usages)
-                .map(|(ob, u)| (ob.code.clone(), u.meters[basis].quantity))
-                .collect();
-            let basis_total: Decimal = weights.iter().map(|w| w.1).sum();
-            match largest_remainder(pool, &weights, dp) {
-                Some(parts) => run.allocations.push(AllocationShares {
-                    concept: alloc.concept.clone(),
-                    pool,
-                    basis_total,
-                    shares: weights
-                        .into_iter()
-                        .zip(parts)
-                        .map(|((code, q), s)| (code, q, s))
-                        .collect(),
-                }),
-                None => warnings.push(format!(
-                    "allocation {}: basis meter {} is 0 for every OB in {}; the pool of {pool} {} is not allocated",
-                    alloc.concept,
-                    alloc.basis,
-                    period.label(),
-                    self.config.billing.currency
-                )),
-            }
-        }
+        run.allocations = allocation::split_pools(&self.config, &self.platform_cost, period, usages, warnings);
         run
     }
 
@@ -417,31 +370,7 @@ impl Engine {
             lines.push(line);
         }
         lines.extend(rate::fee_lines(config, ob, period, &money));
-        for shares in &run.allocations {
-            let Some(alloc) = config.allocations.iter().find(|a| a.concept == shares.concept) else {
-                continue;
-            };
-            let Some((_, q, share)) = shares.shares.iter().find(|(code, _, _)| *code == ob.code) else {
-                continue;
-            };
-            let amount = money.amount(*share);
-            lines.push(Line {
-                concept: alloc.concept.clone(),
-                description: alloc.description.clone(),
-                kind: LineKind::Allocation,
-                quantity: *q,
-                unit: config.meter(&alloc.basis).map(|m| m.unit.clone()).unwrap_or_default(),
-                unit_price: None,
-                amount,
-                detail: LineDetail::Allocation(AllocationDetail {
-                    meter: alloc.basis.clone(),
-                    pool: shares.pool,
-                    basis_total: shares.basis_total,
-                    share_before_fx: *share,
-                    fx_rate: rate,
-                }),
-            });
-        }
+        lines.extend(allocation::lines(config, &ob.code, &run.allocations, &money));
         let subtotal: Decimal = lines.iter().map(|l| l.amount).sum();
         let tax = money.round(subtotal * ob.tax_rate);
         let total = subtotal + tax;

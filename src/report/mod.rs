@@ -321,7 +321,17 @@ pub struct AllocationShares {
     pub concept: String,
     pub pool: Decimal,
     pub basis_total: Decimal,
-    pub shares: Vec<(String, Decimal, Decimal)>,
+    /// One per OB, in configuration order.
+    pub shares: Vec<AllocationShare>,
+}
+
+/// One OB's part of an allocation pool, in the billing currency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AllocationShare {
+    pub ob: String,
+    /// The OB's quantity of the basis meter.
+    pub basis: Decimal,
+    pub amount: Decimal,
 }
 
 /// Everything one run produced.

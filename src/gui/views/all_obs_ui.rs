@@ -211,10 +211,10 @@ pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, previous: Option<&RunR
                         ui.strong("Basis");
                         ui.strong("Share");
                         ui.end_row();
-                        for (ob, q, s) in &a.shares {
-                            ui.label(ob);
-                            ui.label(super::quantity(*q));
-                            ui.label(money(*s, 2));
+                        for share in &a.shares {
+                            ui.label(&share.ob);
+                            ui.label(super::quantity(share.basis));
+                            ui.label(money(share.amount, 2));
                             ui.end_row();
                         }
                     });

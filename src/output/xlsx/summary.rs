@@ -89,13 +89,14 @@ fn allocations_sheet(ws: &mut Worksheet, report: &RunReport, st: &Styles) -> Res
     ws.set_column_width(4, 14)?;
     let mut r = 0;
     for a in &report.run.allocations {
-        for (ob, q, share) in &a.shares {
+        for share in &a.shares {
             r += 1;
             ws.write_string(r, 0, &a.concept)?;
             ws.write_number_with_format(r, 1, num(a.pool), &st.money)?;
-            ws.write_string(r, 2, ob)?;
-            ws.write_number_with_format(r, 3, num(*q), &Format::new().set_num_format(exact_format(*q)))?;
-            ws.write_number_with_format(r, 4, num(*share), &st.money)?;
+            ws.write_string(r, 2, &share.ob)?;
+            let basis_format = Format::new().set_num_format(exact_format(share.basis));
+            ws.write_number_with_format(r, 3, num(share.basis), &basis_format)?;
+            ws.write_number_with_format(r, 4, num(share.amount), &st.money)?;
         }
     }
     ws.autofilter(0, 0, r, 4)?;
