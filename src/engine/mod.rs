@@ -64,6 +64,21 @@ pub struct Engine {
     unusable: std::sync::OnceLock<Vec<String>>,
 }
 
+/// Why an OB could not be invoiced for a period (the other OBs still are).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RateError {
+    #[error(
+        "{}: OB {ob} is invoiced in {currency} but there is no [[fx]] rate with period = \"{month}\" and currency = \"{currency}\"",
+        config.display()
+    )]
+    MissingFxRate {
+        config: std::path::PathBuf,
+        ob: String,
+        currency: String,
+        month: crate::model::YearMonth,
+    },
+}
+
 /// The run-level unattributable records with their counts by code and per dataset.
 #[derive(Debug, Clone)]
 struct Unattributable {
@@ -252,9 +267,9 @@ impl Engine {
             }
             match self.invoice(i, period, &usages[i], &run) {
                 Ok(inv) => invoices.push(inv),
-                Err(message) => errors.push(ObError {
+                Err(e) => errors.push(ObError {
                     ob: ob.code.clone(),
-                    message,
+                    message: e.to_string(),
                 }),
             }
         }
@@ -337,20 +352,19 @@ impl Engine {
             .unwrap_or(text)
     }
 
-    fn invoice(&self, ob_idx: usize, period: &Period, usage: &ObUsage, run: &RunSummary) -> Result<Invoice, String> {
+    fn invoice(&self, ob_idx: usize, period: &Period, usage: &ObUsage, run: &RunSummary) -> Result<Invoice, RateError> {
         let config = &self.config;
         let ob = &config.obs[ob_idx];
         let billing = &config.billing;
         let month = period.fx_month();
-        let rate = config.fx_rate(&ob.currency, month).ok_or_else(|| {
-            format!(
-                "{}: OB {} is invoiced in {} but there is no [[fx]] rate with period = \"{month}\" and currency = \"{}\"",
-                config.path.display(),
-                ob.code,
-                ob.currency,
-                ob.currency
-            )
-        })?;
+        let rate = config
+            .fx_rate(&ob.currency, month)
+            .ok_or_else(|| RateError::MissingFxRate {
+                config: config.path.clone(),
+                ob: ob.code.clone(),
+                currency: ob.currency.clone(),
+                month,
+            })?;
         let money = Money {
             dp: billing.decimals,
             rounding: billing.rounding,

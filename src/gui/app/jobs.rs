@@ -171,7 +171,7 @@ pub(super) fn repaint_fn(ctx: Option<&egui::Context>) -> impl Fn() + Send + 'sta
 /// Reads everything for the window, counting files for the progress bar; stops soon
 /// after the job is cancelled.
 pub(super) fn load_inputs(data: &Path, config_path: &Path, progress: &Progress) -> Result<Arc<Loaded>, String> {
-    let loaded = crate::load(data, config_path, progress).map_err(|e| format!("{e:#}"))?;
+    let loaded = crate::load(data, config_path, progress).map_err(|e| views::with_causes(&e))?;
     progress.done.fetch_add(1, Ordering::Relaxed);
     Ok(Arc::new(loaded))
 }

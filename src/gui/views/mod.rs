@@ -80,9 +80,38 @@ pub fn plot_value(d: Decimal) -> f64 {
     d.as_f64()
 }
 
+/// An error with every cause the message does not already say, one per line (the
+/// window shows errors as they are, not as a string cut at the first level).
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str("\ncaused by: ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_show_the_causes_their_message_leaves_out() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("cannot load the inputs")]
+        struct Outer(#[source] std::io::Error);
+        let e = Outer(std::io::Error::other("disk on fire"));
+        assert_eq!(with_causes(&e), "cannot load the inputs\ncaused by: disk on fire");
+        #[derive(Debug, thiserror::Error)]
+        #[error("cannot load: {0}")]
+        struct Said(#[source] std::io::Error);
+        assert_eq!(with_causes(&Said(std::io::Error::other("x"))), "cannot load: x");
+    }
 
     #[test]
     fn thousands() {
