@@ -12,6 +12,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod discards;
 pub mod engine;
 #[cfg(feature = "gui")]
 pub mod gui;

@@ -186,7 +186,7 @@ fn discarding_a_record_is_kept_next_to_the_data() {
     h.run_steps(2);
     h.get_by_label("Confirm discard").click();
     h.run_steps(2);
-    let saved = billing_workbench::import::discards::load(tmp.path()).unwrap();
+    let saved = billing_workbench::discards::load(tmp.path()).unwrap();
     assert_eq!(saved.len(), 1);
     assert_eq!(saved[0].reason, "duplicate of a test tenant");
     // A restart shows the decision again.
@@ -243,8 +243,8 @@ fn a_range_ending_before_it_starts_is_refused_on_the_status_line() {
 
 #[test]
 fn a_corrupt_discards_file_is_shown_and_never_saved_over() {
+    use billing_workbench::discards;
     use billing_workbench::gui::views::Command;
-    use billing_workbench::import::discards;
     let (tmp, config) = common::tiny_folder("avro");
     let file = discards::path(tmp.path());
     std::fs::write(&file, "[[discard]]\ndataset = \"Events\"\nrecord_id = ").unwrap();

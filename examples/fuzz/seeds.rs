@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use billing_workbench::import::discards;
+use billing_workbench::discards;
 use billing_workbench::report::Discard;
 
 use super::common;

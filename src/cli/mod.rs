@@ -230,7 +230,7 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
     // The process ends after writing: leave the loaded data to the operating system
     // instead of freeing millions of allocations one by one (a few hundred ms at 10M).
     std::mem::forget(loaded);
-    report.apply_discards(&crate::import::discards::load(&args.input.data)?);
+    report.apply_discards(&crate::discards::load(&args.input.data)?);
     if let Some(out_dir) = &args.out {
         let stamp = crate::output::xlsx::Stamp {
             issue_date: args.issue_date.unwrap_or_else(crate::host::today),

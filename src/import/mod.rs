@@ -2,13 +2,12 @@
 //! spreadsheets. Reads the fields the configuration needs into `model::table` columns.
 //! Depends on `model` only.
 
-// import is the layer that reads files (and the discards file, which it also writes).
+// import is the layer that reads the exports and the configuration.
 #![allow(clippy::disallowed_methods)]
 
 mod arrow;
 pub mod avro;
 pub mod csv;
-pub mod discards;
 pub mod discover;
 pub mod frame;
 pub mod json;

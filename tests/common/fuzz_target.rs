@@ -33,8 +33,8 @@ pub fn execute(target: &str, bytes: &[u8], work: &Path) -> bool {
             billing_workbench::model::Config::parse(&text, Path::new("fuzz.toml")).is_ok()
         }
         "discards" => {
-            let file = billing_workbench::import::discards::path(work);
-            std::fs::write(&file, bytes).is_ok() && billing_workbench::import::discards::load(work).is_ok()
+            let file = billing_workbench::discards::path(work);
+            std::fs::write(&file, bytes).is_ok() && billing_workbench::discards::load(work).is_ok()
         }
         ext => {
             let file = work.join(format!("Events.{ext}"));

@@ -14,8 +14,8 @@ use super::views::{
     meters_ui::MeterSort,
     suspense_ui::{SuspenseCache, SuspenseFilter},
 };
+use crate::discards;
 use crate::engine::Selection;
-use crate::import::discards;
 use crate::model::{Period, YearMonth};
 use crate::report::{Discard, Invoice, RunReport};
 use crate::{Loaded, output};
