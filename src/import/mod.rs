@@ -143,88 +143,49 @@ fn guarded(path: &Path, read: impl FnOnce() -> Result<Table, ImportError>) -> Re
     })
 }
 
-/// Reads part files in parallel (one worker per core) and joins them in file order as they
-/// arrive, so at most a few part tables wait in memory beside the joined one.
+/// Reads part files in parallel on rayon's pool and joins them in file order; the error of
+/// the earliest failing file is the one returned, so the message does not depend on timing.
+/// (The usage datasets of a load are streamed piece by piece instead, see `StreamPlan`:
+/// this reads dimension tables, Platform_Cost and the whole-dataset reference.)
 pub fn read_parts(
     files: &[PathBuf],
     plan: &FieldPlan,
     on_file: &(dyn Fn(&Path) + Sync),
 ) -> Result<(Table, Vec<FileInfo>), ImportError> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len().max(1));
+    use rayon::prelude::*;
     // Fewer files than cores: each file is split across the spare cores.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads_per_file = cores.div_ceil(files.len().max(1));
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Table, ImportError>)>();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let tx = tx.clone();
-            let next = &next;
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = files.get(i) else { break };
-                    let result = read_file_on(path, plan, threads_per_file).and_then(|mut t| {
-                        if t.sha256.is_empty() {
-                            t.sha256 = sha256_file(path)?;
-                        }
-                        Ok(t)
-                    });
-                    on_file(path);
-                    let failed = result.is_err();
-                    if tx.send((i, result)).is_err() || failed {
-                        // Stop handing out work: the input is incomplete anyway.
-                        next.store(files.len(), Ordering::Relaxed);
-                        break;
-                    }
+    let threads_per_file = rayon::current_num_threads().div_ceil(files.len().max(1));
+    let parts: Vec<Result<Table, ImportError>> = files
+        .par_iter()
+        .map(|path| {
+            let result = read_file_on(path, plan, threads_per_file).and_then(|mut t| {
+                if t.sha256.is_empty() {
+                    t.sha256 = sha256_file(path)?;
                 }
+                Ok(t)
             });
+            on_file(path);
+            result
+        })
+        .collect();
+    let mut table = Table::default();
+    let mut infos = Vec::new();
+    for (path, part) in files.iter().zip(parts) {
+        let part = part?;
+        infos.push(FileInfo {
+            path: path.clone(),
+            bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            rows: part.rows,
+            format: format_of(path)?,
+            sha256: part.sha256.clone(),
+        });
+        if table.columns.is_empty() && table.rows == 0 {
+            table = part;
+        } else {
+            table.append(part);
         }
-        drop(tx);
-        let mut pending: std::collections::BTreeMap<usize, Table> = std::collections::BTreeMap::new();
-        let mut table = Table::default();
-        let mut infos = Vec::new();
-        let mut first_error = None;
-        for (i, result) in rx {
-            match result {
-                Ok(part) => {
-                    pending.insert(i, part);
-                }
-                Err(e) => {
-                    // Keep the error of the earliest file, so the message is stable.
-                    if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
-                        first_error = Some((i, e));
-                    }
-                }
-            }
-            while let Some(part) = pending.remove(&infos.len()) {
-                let path = &files[infos.len()];
-                infos.push(FileInfo {
-                    path: path.clone(),
-                    bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
-                    rows: part.rows,
-                    format: format_of(path)?,
-                    sha256: part.sha256.clone(),
-                });
-                if table.columns.is_empty() && table.rows == 0 {
-                    table = part;
-                } else {
-                    table.append(part);
-                }
-            }
-        }
-        if let Some((_, e)) = first_error {
-            return Err(e);
-        }
-        if infos.len() < files.len() {
-            return Err(ImportError::Dataset {
-                message: "reading stopped before every part was read".into(),
-            });
-        }
-        Ok((table, infos))
-    })
+    }
+    Ok((table, infos))
 }
 
 /// Progress of a load, for the command line and the window.

@@ -103,16 +103,8 @@ fn read_in_runs(
     let parts: Vec<Result<Table, ImportError>> = if runs.len() <= 1 {
         vec![decode_run((0, blocks.len()))]
     } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = runs.iter().map(|r| scope.spawn(|| decode_run(*r))).collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(bad("the decoder stopped unexpectedly".into())))
-                })
-                .collect()
-        })
+        use rayon::prelude::*;
+        runs.par_iter().map(|r| decode_run(*r)).collect()
     };
     let mut table: Option<Table> = None;
     for part in parts {
