@@ -56,7 +56,8 @@ fn starts_on_sample_data_and_shows_every_tab() {
         h.run_steps(3);
         h.get_by_label(expect);
     }
-    h.get_all_by_label("Suspense").next().unwrap().click();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Suspense")
+        .click();
     h.run_steps(3);
     h.get_by_label_contains("UNKNOWN_DIMENSION:");
 }
@@ -169,7 +170,8 @@ fn discarding_a_record_is_kept_next_to_the_data() {
     app.wait_for_jobs();
     let mut h = harness(app);
     h.run_steps(2);
-    h.get_all_by_label("Suspense").next().unwrap().click();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Suspense")
+        .click();
     h.run_steps(2);
     h.get_all_by_label("Discard…").next().unwrap().click();
     h.run_steps(2);
