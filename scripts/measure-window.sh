@@ -10,14 +10,7 @@ set -euo pipefail
 data=${1:?usage: measure-window.sh DATA_DIR [BINARY]}
 bin=${2:-${CARGO_TARGET_DIR:-target}/release/billing-workbench}
 log=$(mktemp)
-export DISPLAY=:96
-export XDG_RUNTIME_DIR=$(mktemp -d)
-chmod 700 "$XDG_RUNTIME_DIR"
-export XDG_DATA_HOME=$(mktemp -d) XDG_CONFIG_HOME=$(mktemp -d)
-Xvfb $DISPLAY -screen 0 1500x950x24 -noreset >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null; kill $app 2>/dev/null || true' EXIT
-sleep 1
+source "$(dirname "$0")/virtual-display.sh" :96
 BW_FRAME_STATS=1 BW_START_DATA="$data" "$bin" >/dev/null 2>"$log" &
 app=$!
 for _ in $(seq 1 60); do xdotool search --name "Billing Workbench" >/dev/null 2>&1 && break; sleep 0.5; done

@@ -6,17 +6,7 @@ set -euo pipefail
 out=${1:-screenshots}
 bin=${2:-${CARGO_TARGET_DIR:-target}/release/billing-workbench}
 mkdir -p "$out"
-export DISPLAY=:97
-export XDG_RUNTIME_DIR=$(mktemp -d)
-chmod 700 "$XDG_RUNTIME_DIR"
-# A private config home, so the screenshots start on the sample data.
-export XDG_DATA_HOME=$(mktemp -d) XDG_CONFIG_HOME=$(mktemp -d)
-# -noreset: by default Xvfb resets when its last client leaves, and a window started
-# during that reset cannot connect ("Failed to open connection to X server").
-Xvfb $DISPLAY -screen 0 1500x950x24 -noreset >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null; kill $app 2>/dev/null || true' EXIT
-sleep 1
+source "$(dirname "$0")/virtual-display.sh" :97
 for tab in ${BW_TABS:-Invoice Breakdown Meters Suspense Reconciliation All-OBs}; do
   tab=${tab//-/ }
   name=$(echo "$tab" | tr 'A-Z ' 'a-z-')

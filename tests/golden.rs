@@ -20,20 +20,10 @@ fn golden(period: &str) {
     );
     let data = PathBuf::from("sample-data");
     let out = tempfile::tempdir().unwrap();
-    let (_, json, err) = common::run(&[
-        "invoice",
-        "--data",
-        data.to_str().unwrap(),
-        "--config",
-        data.join("billing.toml").to_str().unwrap(),
-        "--ob",
-        "all",
-        "--period",
-        period,
-        "--json",
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let config = data.join("billing.toml");
+    let mut args = common::invoice_args(&data, &config, "all");
+    args.extend(["--period", period, "--json", "--out", out.path().to_str().unwrap()]);
+    let (_, json, err) = common::run(&args);
     assert!(json.starts_with('{'), "no JSON for {period}: {err}");
     let expected_path = dir.join(format!("tests/golden/sample-{period}.json"));
     if std::env::var("BW_BLESS").is_ok_and(|v| v == "1") {

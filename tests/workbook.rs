@@ -40,21 +40,15 @@ fn cell_text(d: &Data) -> String {
 }
 
 fn write(dir: &Path, config: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
-    let mut args = vec![
-        "invoice",
-        "--data",
-        dir.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-        "--ob",
-        "all",
+    let mut args = invoice_args(dir, config, "all");
+    args.extend([
         "--period",
         "2026-10",
         "--out",
         out.to_str().unwrap(),
         "--issue-date",
         "2026-11-05",
-    ];
+    ]);
     args.extend_from_slice(extra);
     let (code, _, err) = run(&args);
     (code, err)
@@ -316,18 +310,15 @@ fn same_inputs_give_identical_files() {
     let (tmp, config) = tiny_folder("avro");
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for out in [&a, &b] {
-        let mut args = vec![
-            "invoice",
-            "--data",
-            tmp.path().to_str().unwrap(),
-            "--config",
-            config.to_str().unwrap(),
-            "--ob",
-            "BR",
+        let mut args = invoice_args(tmp.path(), &config, "BR");
+        args.extend([
             "--period",
             "2026-10",
-        ];
-        args.extend(["--out", out.to_str().unwrap(), "--issue-date", "2026-11-05"]);
+            "--out",
+            out.to_str().unwrap(),
+            "--issue-date",
+            "2026-11-05",
+        ]);
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_billing-workbench"))
             .args(&args)
             .env("SOURCE_DATE_EPOCH", "1795000000")

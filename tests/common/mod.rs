@@ -301,20 +301,24 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// `invoice --ob all --json` on a folder; returns the parsed document.
-pub fn invoice_json(dir: &Path, config: &Path, period: &str) -> (i32, serde_json::Value, String) {
-    let (code, out, err) = run(&[
+/// `invoice --data DIR --config FILE --ob OB`: the start of every invoice command line.
+pub fn invoice_args<'a>(dir: &'a Path, config: &'a Path, ob: &'a str) -> Vec<&'a str> {
+    vec![
         "invoice",
         "--data",
         dir.to_str().unwrap(),
         "--config",
         config.to_str().unwrap(),
         "--ob",
-        "all",
-        "--period",
-        period,
-        "--json",
-    ]);
+        ob,
+    ]
+}
+
+/// `invoice --ob all --json` on a folder; returns the parsed document.
+pub fn invoice_json(dir: &Path, config: &Path, period: &str) -> (i32, serde_json::Value, String) {
+    let mut args = invoice_args(dir, config, "all");
+    args.extend(["--period", period, "--json"]);
+    let (code, out, err) = run(&args);
     let doc = serde_json::from_str(&out).unwrap_or(serde_json::Value::Null);
     (code, doc, err)
 }
