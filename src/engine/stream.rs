@@ -452,7 +452,13 @@ pub fn prepare_whole(
         .datasets
         .iter()
         .zip(tables)
-        .map(|(ds, table)| {
+        .map(|(ds, mut table)| {
+            // One code per distinct value: the direct pass counts codes.
+            for column in table.columns.values_mut() {
+                if let Column::Distinct(c) = column {
+                    *c = c.compacted();
+                }
+            }
             let mut data = process::prepare(config, ds, table, dimensions);
             let mut seen = std::collections::HashSet::new();
             let duplicate: Vec<bool> = (0..data.ids.len())

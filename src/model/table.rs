@@ -410,15 +410,17 @@ pub fn text_hash(text: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128_with_seed(text.as_bytes(), 3)
 }
 
-/// Values of a field that is only counted distinct: per row the code of the value's hash
-/// (`value_hash`), and per code the hash. Code 0 is null. Distinct counts of high-cardinality
-/// fields (users, sessions) are the costliest columns of a load; this form keeps no text.
+/// Values of a field that is only counted distinct: per row a code and per code the value's
+/// hash (`value_hash`); code 0 is null. Distinct counts of high-cardinality fields (users,
+/// sessions) are the costliest columns of a load, so this form keeps no text and, as it is
+/// read, no map either: every non-null row gets a code of its own, and the same value may
+/// sit under several codes. Codes are made distinct where values are counted: the stream's
+/// fold maps each hash to one dataset-wide code, and `compacted` does it for a whole table.
 #[derive(Debug, Clone)]
 pub struct DistinctColumn {
     pub codes: Vec<u32>,
     /// `hashes[code]`; `hashes[0]` is 0 (null).
     pub hashes: Vec<u128>,
-    lookup: HashMap<u128, u32, FastState>,
 }
 
 impl Default for DistinctColumn {
@@ -426,7 +428,6 @@ impl Default for DistinctColumn {
         DistinctColumn {
             codes: Vec::new(),
             hashes: vec![0],
-            lookup: HashMap::with_hasher(FastState::default()),
         }
     }
 }
@@ -438,12 +439,8 @@ impl DistinctColumn {
         let code = if hash == 0 {
             0
         } else {
-            let next = u32::try_from(self.hashes.len()).unwrap_or(u32::MAX);
-            let code = *self.lookup.entry(hash).or_insert(next);
-            if code == next {
-                self.hashes.push(hash);
-            }
-            code
+            self.hashes.push(hash);
+            u32::try_from(self.hashes.len() - 1).unwrap_or(u32::MAX)
         };
         self.codes.push(code);
     }
@@ -464,11 +461,34 @@ impl DistinctColumn {
     }
 
     pub fn append(&mut self, other: &DistinctColumn) {
-        let before = self.codes.len();
         for c in &other.codes {
             self.push_hash(other.hashes[*c as usize]);
         }
-        debug_assert_eq!(self.codes.len(), before + other.codes.len());
+    }
+
+    /// The same column with one code per distinct value (codes in order of first row), as
+    /// a count over its codes needs.
+    pub fn compacted(&self) -> DistinctColumn {
+        let mut lookup: HashMap<u128, u32, FastState> = HashMap::with_hasher(FastState::default());
+        let mut out = DistinctColumn {
+            codes: Vec::with_capacity(self.codes.len()),
+            hashes: vec![0],
+        };
+        for c in &self.codes {
+            let hash = self.hashes[*c as usize];
+            let code = if hash == 0 {
+                0
+            } else {
+                let next = out.hashes.len() as u32;
+                let code = *lookup.entry(hash).or_insert(next);
+                if code == next {
+                    out.hashes.push(hash);
+                }
+                code
+            };
+            out.codes.push(code);
+        }
+        out
     }
 }
 
@@ -602,6 +622,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_distinct_column_codes_every_row_until_compacted() {
+        let mut c = DistinctColumn::default();
+        for t in ["u1", "u2", "", "u1", "u2", "u3"] {
+            c.push_text(t);
+        }
+        assert_eq!(c.codes, [1, 2, 0, 3, 4, 5], "one code per non-null row as read");
+        let k = c.compacted();
+        assert_eq!(k.codes, [1, 2, 0, 1, 2, 3], "one code per value, in order of first row");
+        assert_eq!(k.width(), 4);
+        for r in 0..c.codes.len() {
+            assert_eq!(c.hashes[c.codes[r] as usize], k.hashes[k.codes[r] as usize]);
+        }
+    }
+
+    #[test]
     fn short_keys_are_the_bytes_then_the_length() {
         for text in [
             "",
@@ -659,12 +694,13 @@ mod tests {
         a.push(&Scalar::Number(Decimal::new(50, 1)));
         a.push_text("5");
         // Text "5" and number 5 are two values; 5.0 is the number 5; "" is null.
-        assert_eq!(a.codes, [1, 2, 0, 2, 1]);
-        assert_eq!(a.width(), 3);
+        assert_eq!(a.compacted().codes, [1, 2, 0, 2, 1]);
+        assert_eq!(a.compacted().width(), 3);
         let mut b = DistinctColumn::default();
         b.push_text("7");
         b.push(&Scalar::Number(Decimal::from(5)));
         a.append(&b);
+        let a = a.compacted();
         assert_eq!(&a.codes[5..], [3, 2]);
         assert_eq!(a.hashes[3], text_hash("7"));
     }
