@@ -195,12 +195,14 @@ pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, previous: Option<&RunR
         });
     ui.add_space(8.0);
     ui.heading(format!("Allocation shares ({})", current.billing_currency));
+    // Shares are split at the billing currency's decimals, which every invoice carries.
+    let dp = m.rows.first().map_or(2, |r| r.decimals);
     for a in &current.run.allocations {
         ui.collapsing(
             format!(
                 "{}: pool {} over basis {}",
                 a.concept,
-                money(a.pool, 2),
+                money(a.pool, dp),
                 super::quantity(a.basis_total)
             ),
             |ui| {
@@ -214,7 +216,7 @@ pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, previous: Option<&RunR
                         for share in &a.shares {
                             ui.label(&share.ob);
                             ui.label(super::quantity(share.basis));
-                            ui.label(money(share.amount, 2));
+                            ui.label(money(share.amount, dp));
                             ui.end_row();
                         }
                     });
