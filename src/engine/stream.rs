@@ -90,6 +90,47 @@ impl Hasher for PassThrough {
 type HashSet128 = hashbrown::HashSet<u128, BuildHasherDefault<PassThrough>>;
 type HashMap128 = hashbrown::HashMap<u128, u32, BuildHasherDefault<PassThrough>>;
 
+/// Shards of a dataset-wide distinct interner (a power of two).
+const SHARDS: usize = 64;
+
+/// The dataset-wide codes of one field's distinct values, shared by the workers: a value's
+/// code only has to be the same wherever the value occurs, not follow the record order, so
+/// pieces are coded in the parallel step instead of one at a time at the fold. The hash's
+/// top bits pick a shard; a shard's n-th value gets code `1 + n * SHARDS + shard` (0 is
+/// null), so the codes stay dense and bitsets over them stay small.
+struct Interner {
+    shards: Vec<Mutex<HashMap128>>,
+}
+
+impl Interner {
+    fn new() -> Interner {
+        Interner {
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap128::default())).collect(),
+        }
+    }
+
+    /// The dataset-wide code of every hash (0 stays 0), locking each shard once.
+    fn codes(&self, hashes: &[u128]) -> Vec<u32> {
+        let shard_of = |h: u128| (h >> (128 - SHARDS.trailing_zeros())) as usize;
+        let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
+        for (i, h) in hashes.iter().enumerate() {
+            if *h != 0 {
+                by_shard[shard_of(*h)].push(i as u32);
+            }
+        }
+        let mut out = vec![0u32; hashes.len()];
+        for (shard, rows) in by_shard.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
+            let mut map = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+            for &i in rows {
+                let next = map.len() as u32;
+                let local = *map.entry(hashes[i as usize]).or_insert(next);
+                out[i as usize] = 1 + local * SHARDS as u32 + shard as u32;
+            }
+        }
+        out
+    }
+}
+
 /// The 128-bit hash of an id.
 fn id_hash(id: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(id.as_bytes())
@@ -109,8 +150,8 @@ struct Rolled {
     data: PreparedDataset,
     /// Per OB with records in the piece.
     days: Vec<(usize, ObDays)>,
-    /// Per distinct field: the hash of each dictionary value of the piece.
-    distinct_hashes: Vec<(String, Vec<u128>)>,
+    /// Per distinct field: the dataset-wide code of each of the piece's codes.
+    distinct: HashMap<String, Vec<u32>>,
 }
 
 /// Which fields of a dataset are grouped (breakdowns) and counted distinct.
@@ -150,8 +191,6 @@ struct DatasetState {
     records: DatasetRecords,
     /// Breakdown values in the order the dataset first has them.
     groups: HashMap<String, ValueColumn>,
-    /// Distinct values by hash → dataset-wide code (0 is null).
-    distinct: HashMap<String, HashMap128>,
     /// Breakdown fields some piece has.
     present: Vec<String>,
 }
@@ -161,6 +200,8 @@ struct Context<'a> {
     config: &'a Config,
     dimensions: &'a HashMap<String, DimensionTable>,
     fields: Vec<DatasetFields>,
+    /// Per dataset and field counted distinct: the dataset-wide codes.
+    interners: Vec<HashMap<String, Interner>>,
 }
 
 impl Context<'_> {
@@ -189,11 +230,14 @@ impl Context<'_> {
             .filter(|ob| !p.data.rows_by_ob[*ob].is_empty())
             .map(|ob| (ob, ObDays::build(self.config, one, ob)))
             .collect();
-        let distinct_hashes = self.fields[p.dataset]
+        let distinct = self.fields[p.dataset]
             .distinct
             .iter()
             .filter_map(|field| match p.data.table.column(field, Form::Distinct) {
-                Some(Column::Distinct(col)) => Some((field.clone(), col.hashes.clone())),
+                Some(Column::Distinct(col)) => {
+                    let interner = self.interners[p.dataset].get(field)?;
+                    Some((field.clone(), interner.codes(&col.hashes)))
+                }
                 _ => None,
             })
             .collect();
@@ -201,7 +245,7 @@ impl Context<'_> {
             dataset: p.dataset,
             data: p.data,
             days,
-            distinct_hashes,
+            distinct,
         }
     }
 }
@@ -235,23 +279,7 @@ fn fold(config: &Config, states: &mut [DatasetState], growing: &mut [GrowingDays
             }
         }
     }
-    let mut distinct: HashMap<String, Vec<u32>> = HashMap::new();
-    for (field, hashes) in r.distinct_hashes {
-        let Some(interner) = state.distinct.get_mut(&field) else {
-            continue;
-        };
-        let remap = hashes
-            .iter()
-            .map(|h| {
-                if *h == 0 {
-                    return 0;
-                }
-                let next = interner.len() as u32 + 1;
-                *interner.entry(*h).or_insert(next)
-            })
-            .collect();
-        distinct.insert(field, remap);
-    }
+    let distinct = r.distinct;
     let records = &mut state.records;
     let issue_base = records.issues.len() as u32;
     records.rows += data.rows;
@@ -354,16 +382,20 @@ pub fn stream<E: Send>(
                 .iter()
                 .map(|b| (b.clone(), ValueColumn::default()))
                 .collect(),
-            distinct: f.distinct.iter().map(|d| (d.clone(), HashMap128::default())).collect(),
             present: Vec::new(),
         })
         .collect();
     let meters: Vec<Vec<(usize, Vec<String>)>> = fields.iter().map(|f| f.meters.clone()).collect();
     let growing: Vec<GrowingDays> = (0..config.obs.len()).map(|ob| GrowingDays::new(ob, &meters)).collect();
+    let interners = fields
+        .iter()
+        .map(|f| f.distinct.iter().map(|d| (d.clone(), Interner::new())).collect())
+        .collect();
     let context = Context {
         config,
         dimensions,
         fields,
+        interners,
     };
     let seen: Vec<HashSet128> = (0..config.datasets.len())
         .map(|d| {
