@@ -638,6 +638,28 @@ mod tests {
     }
 
     #[test]
+    fn a_string_that_is_not_utf8_is_an_error_naming_record_and_field() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = multi_block_file(tmp.path(), 1);
+        let mut bytes = std::fs::read(&path).unwrap();
+        // The first user id, "user-0", as written: its length (zig-zag 12), then the bytes.
+        let at = bytes
+            .windows(7)
+            .position(|w| w == b"\x0cuser-0")
+            .expect("the first user id");
+        bytes[at + 1] = 0xff;
+        std::fs::write(&path, &bytes).unwrap();
+        let e = read_in_runs(&path, &multi_block_plan(), 1, 1, Decoder::Best)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("multi.avro") && e.contains("record 1, field user_id") && e.contains("not UTF-8"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn a_garbled_block_is_found_from_its_header_alone() {
         let tmp = tempfile::tempdir().unwrap();
         let path = multi_block_file(tmp.path(), 3);
