@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use billing_workbench::engine::Selection;
-use billing_workbench::gui::views::{breakdown_ui, inputs_ui, invoice_ui, meters_ui, money};
+use billing_workbench::gui::views::{breakdown_ui, inputs_ui, invoice_ui, meters_ui, money, reconciliation_ui};
 use billing_workbench::model::{Period, YearMonth};
 use billing_workbench::report::{LineDetail, LineKind, RunReport};
 use rust_decimal::Decimal;
@@ -135,4 +135,34 @@ fn the_inputs_panel_lists_used_datasets_with_their_rows() {
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     let names_of_catalog: Vec<&str> = loaded.catalog.entries.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, names_of_catalog, "in the folder's order");
+}
+
+#[test]
+fn reconciliation_rows_balance_and_show_the_report_counts() {
+    let (_, r) = sample();
+    let count = |s: &str| s.replace(',', "").parse::<u64>().unwrap();
+    for inv in &r.invoices {
+        let rows = reconciliation_ui::ob_rows(inv);
+        assert_eq!(rows.len(), inv.reconciliation.len());
+        for ((cells, balances), rec) in rows.iter().zip(&inv.reconciliation) {
+            assert!(*balances, "{} {}", inv.ob, rec.dataset);
+            let n: Vec<u64> = cells[1..].iter().map(|c| count(c)).collect();
+            assert_eq!(
+                n,
+                [rec.in_scope, rec.duplicates, rec.excluded, rec.suspended, rec.rated]
+            );
+            assert_eq!(n[0], n[1..].iter().sum::<u64>(), "in scope = the four outcomes");
+        }
+    }
+    let run = reconciliation_ui::run_rows(&r);
+    assert!(!run.is_empty());
+    for (cells, balances) in &run {
+        assert!(*balances, "{}", cells[0]);
+        let n: Vec<u64> = cells[1..].iter().map(|c| count(c)).collect();
+        assert_eq!(
+            n[0],
+            n[1] + n[2] + n[3],
+            "rows read = unattributable + in scope + out of period"
+        );
+    }
 }

@@ -8,6 +8,42 @@ fn n(v: u64) -> String {
     quantity(rust_decimal::Decimal::from(v))
 }
 
+/// The OB table's rows: dataset, in scope, duplicates, excluded, suspended, rated, and
+/// whether they balance.
+pub fn ob_rows(inv: &Invoice) -> Vec<(Vec<String>, bool)> {
+    inv.reconciliation
+        .iter()
+        .map(|r| {
+            let mut cells = vec![r.dataset.clone()];
+            cells.extend([r.in_scope, r.duplicates, r.excluded, r.suspended, r.rated].map(n));
+            (cells, r.balances())
+        })
+        .collect()
+}
+
+/// The whole run's rows: dataset, rows read, unattributable, in scope, out of period, and
+/// whether they balance.
+pub fn run_rows(report: &RunReport) -> Vec<(Vec<String>, bool)> {
+    report
+        .run
+        .reconciliation()
+        .iter()
+        .map(|r| {
+            let mut cells = vec![r.dataset.clone()];
+            cells.extend([r.rows_read, r.unattributable, r.in_scope, r.out_of_period].map(n));
+            (cells, r.balanced)
+        })
+        .collect()
+}
+
+fn check_ui(ui: &mut egui::Ui, balances: bool) {
+    if balances {
+        ui.colored_label(egui::Color32::from_rgb(0, 140, 60), "balances");
+    } else {
+        ui.colored_label(egui::Color32::RED, "DOES NOT BALANCE");
+    }
+}
+
 pub fn reconciliation_ui(ui: &mut egui::Ui, inv: &Invoice, report: &RunReport) {
     ui.heading(format!("Reconciliation for {} in {}", inv.ob, inv.period_label));
     ui.label("In scope = duplicates + excluded + suspended + rated");
@@ -28,16 +64,11 @@ pub fn reconciliation_ui(ui: &mut egui::Ui, inv: &Invoice, report: &RunReport) {
                 ui.strong(h);
             }
             ui.end_row();
-            for r in &inv.reconciliation {
-                ui.label(&r.dataset);
-                for v in [r.in_scope, r.duplicates, r.excluded, r.suspended, r.rated] {
-                    ui.label(n(v));
+            for (cells, balances) in ob_rows(inv) {
+                for c in &cells {
+                    ui.label(c);
                 }
-                if r.balances() {
-                    ui.colored_label(egui::Color32::from_rgb(0, 140, 60), "balances");
-                } else {
-                    ui.colored_label(egui::Color32::RED, "DOES NOT BALANCE");
-                }
+                check_ui(ui, balances);
                 ui.end_row();
             }
         });
@@ -60,16 +91,11 @@ pub fn reconciliation_ui(ui: &mut egui::Ui, inv: &Invoice, report: &RunReport) {
                 ui.strong(h);
             }
             ui.end_row();
-            for r in report.run.reconciliation() {
-                ui.label(&r.dataset);
-                for v in [r.rows_read, r.unattributable, r.in_scope, r.out_of_period] {
-                    ui.label(n(v));
+            for (cells, balances) in run_rows(report) {
+                for c in &cells {
+                    ui.label(c);
                 }
-                if r.balanced {
-                    ui.colored_label(egui::Color32::from_rgb(0, 140, 60), "balances");
-                } else {
-                    ui.colored_label(egui::Color32::RED, "DOES NOT BALANCE");
-                }
+                check_ui(ui, balances);
                 ui.end_row();
             }
         });
