@@ -175,16 +175,13 @@ fn discarding_a_record_is_kept_next_to_the_data() {
     h.run_steps(2);
     h.get_all_by_label("Discard…").next().unwrap().click();
     h.run_steps(2);
-    // The reason field is the last text input (after the search box).
-    h.get_all_by_role(egui::accesskit::Role::TextInput)
-        .last()
-        .unwrap()
-        .focus();
+    // The reason field, found by the label it is labelled by.
+    let is_reason = |n: &egui_kittest::kittest::AccessKitNode<'_>| {
+        n.role() == egui::accesskit::Role::TextInput && n.label().is_some_and(|l| l.ends_with("because:"))
+    };
+    h.get_by(is_reason).focus();
     h.run_steps(2);
-    h.get_all_by_role(egui::accesskit::Role::TextInput)
-        .last()
-        .unwrap()
-        .type_text("duplicate of a test tenant");
+    h.get_by(is_reason).type_text("duplicate of a test tenant");
     h.run_steps(2);
     h.get_by_label("Confirm discard").click();
     h.run_steps(2);

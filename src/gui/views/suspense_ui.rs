@@ -145,8 +145,9 @@ pub fn suspense_ui(
     if let Some((dataset, id, reason)) = &mut f.discarding {
         let (dataset, id) = (dataset.clone(), id.clone());
         ui.horizontal(|ui| {
-            ui.label(format!("Discard {id} ({dataset}) because:"));
-            ui.text_edit_singleline(reason);
+            let label = ui.label(format!("Discard {id} ({dataset}) because:"));
+            // Labelled for screen readers (and for the tests, which find it by label).
+            ui.text_edit_singleline(reason).labelled_by(label.id);
             if ui
                 .add_enabled(!reason.trim().is_empty(), egui::Button::new("Confirm discard"))
                 .clicked()
