@@ -6,6 +6,12 @@ set -euo pipefail
 need=()
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+# OpenSSL for the PostgreSQL register's TLS (native-tls).
+pkg-config --exists openssl 2>/dev/null || need+=(libssl-dev)
+# The register tests: a local PostgreSQL server (scripts/postgres.sh) and Python's sqlite3
+# as an independent reader of the SQLite register.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; else SUDO=; fi

@@ -30,3 +30,11 @@ pub fn generation_time() -> chrono::DateTime<chrono::Utc> {
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
         .unwrap_or_else(chrono::Utc::now)
 }
+
+/// The operating-system user running the program (recorded with every issued document).
+pub fn user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}

@@ -18,8 +18,10 @@ pub mod engine;
 pub mod gui;
 pub mod host;
 pub mod import;
+pub mod issuing;
 pub mod model;
 pub mod output;
+pub mod register;
 pub mod report;
 pub mod sample;
 

@@ -354,12 +354,12 @@ fn writing_all_workbooks_stops_when_asked_and_leaves_whole_files() {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
     let r = report(&dir, &dir.join("billing.toml"), "2026-10");
     let tmp = tempfile::tempdir().unwrap();
-    let stamp = billing_workbench::output::xlsx::Stamp {
-        issue_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-        generated: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
-        suspense_rows: 100,
-        logo: false,
-    };
+    let mut stamp = billing_workbench::output::xlsx::Stamp::draft(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+        100,
+    );
+    stamp.logo = false;
     let asked = std::cell::Cell::new(0);
     let written = billing_workbench::output::xlsx::write_all(&r, tmp.path(), &stamp, true, false, &|_| {
         asked.set(asked.get() + 1);

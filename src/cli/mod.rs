@@ -14,6 +14,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::engine::Selection;
 use crate::model::{Period, YearMonth};
+use crate::report::RunReport;
+
+mod issue;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,6 +37,90 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate a deterministic, realistic Aura export and its billing.toml.
     Sample(SampleArgs),
+    /// Rate a period like `invoice`, then issue the invoices: write them and record them in
+    /// the register (SPEC 9); a period already issued is left unchanged, reported as
+    /// differing, or corrected with --correct.
+    Issue(IssueArgs),
+    /// List, show or export the documents of the register.
+    Register(RegisterArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    #[command(flatten)]
+    pub invoice: InvoiceArgs,
+    #[command(flatten)]
+    pub register: RegisterLocation,
+    /// Where the register holds a different document for the period, issue a credit note
+    /// and a corrected invoice.
+    #[arg(long)]
+    pub correct: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RegisterLocation {
+    /// The register: a SQLite file or a postgres://user@host:port/dbname URL (default:
+    /// [billing] register, else billing-register.sqlite beside the configuration).
+    #[arg(long, value_name = "R")]
+    pub register: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    #[command(subcommand)]
+    pub command: RegisterCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegisterCommand {
+    /// One row per document, in the order issued.
+    List {
+        #[command(flatten)]
+        at: RegisterAt,
+        /// Only this OB's documents.
+        #[arg(long, value_name = "CODE")]
+        ob: Option<String>,
+        /// Only documents of this month.
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+        period: Option<YearMonth>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One document with its lines, reconciliation and inputs.
+    Show {
+        /// The document number, e.g. AURA-ES-202610-R1.
+        number: String,
+        #[command(flatten)]
+        at: RegisterAt,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the register workbook: Documents, Lines and History.
+    Export {
+        #[command(flatten)]
+        at: RegisterAt,
+        /// The workbook to write (.xlsx).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// First month (periods starting from it).
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+        from: Option<YearMonth>,
+        /// Last month.
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+        to: Option<YearMonth>,
+        /// Overwrite an existing workbook.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterAt {
+    #[command(flatten)]
+    pub location: RegisterLocation,
+    /// The configuration whose register to read ([billing] register, or the file beside it).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -136,6 +223,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Invoice(args) => invoice(&args),
         Command::Check(args) => check(&args),
         Command::Sample(args) => sample(&args),
+        Command::Issue(args) => issue::issue(&args),
+        Command::Register(args) => issue::register(&args),
     })
 }
 
@@ -171,7 +260,9 @@ fn check_sample() -> anyhow::Result<ExitCode> {
     })
 }
 
-fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
+/// Loads the inputs and rates the period for the selected OBs, with the reviewers'
+/// discards applied: what `invoice` writes and `issue` issues.
+fn rate(args: &InvoiceArgs) -> anyhow::Result<(RunReport, Selection)> {
     let period = match (args.period, args.from, args.to) {
         (Some(m), _, _) => Period::Month(m),
         (None, Some(from), Some(to)) => {
@@ -231,13 +322,43 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
     // instead of freeing millions of allocations one by one (a few hundred ms at 10M).
     std::mem::forget(loaded);
     report.apply_discards(&crate::discards::load(&args.input.data)?);
+    Ok((report, selection))
+}
+
+fn stamp_of(args: &InvoiceArgs) -> crate::output::xlsx::Stamp {
+    crate::output::xlsx::Stamp::draft(
+        args.issue_date.unwrap_or_else(crate::host::today),
+        crate::host::generation_time(),
+        args.suspense_rows,
+    )
+}
+
+/// Prints the OB errors and the run's warnings on standard error.
+fn print_problems(report: &RunReport) {
+    for e in &report.errors {
+        eprintln!("error: OB {}: {}", e.ob, e.message);
+    }
+    for w in report.unusable.iter().chain(&report.warnings) {
+        eprintln!("warning: {w}");
+    }
+}
+
+fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
+    let (report, selection) = rate(args)?;
+    let mut stamp = stamp_of(args);
+    // Drafts of periods already issued say how they compare with the document in force.
+    match issue::existing_register(&args.input.config, None) {
+        Ok(Some(mut register)) => match crate::issuing::draft_notes(&mut register, &report) {
+            Ok(notes) => stamp.notes = notes,
+            Err(e) => eprintln!("warning: {e}"),
+        },
+        Ok(None) => {}
+        Err(e) => eprintln!("warning: {e:#}"),
+    }
+    for note in stamp.notes.iter().map(|(ob, n)| format!("OB {ob}: {n}")) {
+        eprintln!("{note}");
+    }
     if let Some(out_dir) = &args.out {
-        let stamp = crate::output::xlsx::Stamp {
-            issue_date: args.issue_date.unwrap_or_else(crate::host::today),
-            generated: crate::host::generation_time(),
-            suspense_rows: args.suspense_rows,
-            logo: true,
-        };
         let written = crate::output::xlsx::write_all(
             &report,
             out_dir,
@@ -254,12 +375,7 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", crate::output::json::document(&report))?;
     }
-    for e in &report.errors {
-        eprintln!("error: OB {}: {}", e.ob, e.message);
-    }
-    for w in report.unusable.iter().chain(&report.warnings) {
-        eprintln!("warning: {w}");
-    }
+    print_problems(&report);
     Ok(if report.errors.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -100,7 +100,6 @@ pub fn sha256_file(path: &Path) -> Result<String, ImportError> {
     Ok(hex(&hasher.finalize()))
 }
 
-/// Lowercase hex of bytes.
 /// SHA-256 of bytes already in memory (readers that read a whole file hash it here, saving
 /// a second read).
 pub fn sha256_bytes(bytes: &[u8]) -> String {
@@ -108,6 +107,7 @@ pub fn sha256_bytes(bytes: &[u8]) -> String {
     hex(&sha2::Sha256::digest(bytes))
 }
 
+/// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -41,6 +41,9 @@ pub enum LineDetail {
     Charge(ChargeDetail),
     Fee(FeeDetail),
     Allocation(AllocationDetail),
+    /// A line read back from the register: how it came about stays with the run that
+    /// issued it (its inputs and configuration are recorded by hash).
+    Recorded,
 }
 
 impl LineDetail {
@@ -50,6 +53,7 @@ impl LineDetail {
             LineDetail::Charge(d) => d.fx_rate,
             LineDetail::Fee(d) => d.fx_rate,
             LineDetail::Allocation(d) => d.fx_rate,
+            LineDetail::Recorded => Decimal::ONE,
         }
     }
 }

@@ -5,12 +5,7 @@ use super::*;
 
 impl WorkbenchApp {
     pub(super) fn stamp() -> output::xlsx::Stamp {
-        output::xlsx::Stamp {
-            issue_date: crate::host::today(),
-            generated: crate::host::generation_time(),
-            suspense_rows: 10_000,
-            logo: true,
-        }
+        output::xlsx::Stamp::draft(crate::host::today(), crate::host::generation_time(), 10_000)
     }
 
     pub(super) fn save_discards(&mut self) {

@@ -104,6 +104,7 @@ pub fn detail(line: &Line, dp: u32) -> Vec<String> {
                 money(d.share_before_fx, dp)
             ));
         }
+        LineDetail::Recorded => out.push("as recorded in the register".to_string()),
     }
     if line.detail.fx_rate() != rust_decimal::Decimal::ONE {
         out.push(format!(

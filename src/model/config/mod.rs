@@ -19,6 +19,7 @@ use super::table::{FieldPlan, Form};
 mod checker;
 mod raw;
 mod validate;
+pub use validate::url_has_password;
 
 use checker::Checker;
 use raw::RawConfig;
@@ -46,6 +47,9 @@ pub struct BillingSettings {
     pub rounding: Rounding,
     pub invoice_prefix: String,
     pub issuer: String,
+    /// `[billing] register`: a SQLite path (from the configuration's folder) or a
+    /// `postgres://` URL.
+    pub register: Option<String>,
 }
 
 /// A usage dataset (`[[dataset]]`).

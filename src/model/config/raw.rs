@@ -73,6 +73,8 @@ pub(super) struct RawBilling {
     pub(super) invoice_prefix: Option<String>,
     #[serde(default)]
     pub(super) issuer: Option<String>,
+    #[serde(default)]
+    pub(super) register: Option<String>,
 }
 
 pub(super) fn default_decimals() -> u32 {

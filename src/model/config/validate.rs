@@ -55,6 +55,12 @@ fn billing(ck: &mut Checker<'_>, raw: Spanned<RawBilling>) -> BillingSettings {
         ck.problem(b_at, m);
         Rounding::HalfUp
     });
+    if rb.register.as_deref().is_some_and(url_has_password) {
+        ck.problem(
+            b_at,
+            "register: the URL holds a password; remove it and give it in PGPASSWORD or ~/.pgpass".to_string(),
+        );
+    }
     if rb.decimals > 6 {
         ck.problem(b_at, format!("decimals must be between 0 and 6, got {}", rb.decimals));
     }
@@ -64,6 +70,7 @@ fn billing(ck: &mut Checker<'_>, raw: Spanned<RawBilling>) -> BillingSettings {
         rounding,
         invoice_prefix: rb.invoice_prefix.unwrap_or_else(|| "INV".to_string()),
         issuer: rb.issuer.unwrap_or_default(),
+        register: rb.register.filter(|r| !r.trim().is_empty()),
     }
 }
 
@@ -541,4 +548,15 @@ fn check_concepts(
             }
         }
     }
+}
+
+/// Whether a `scheme://user:password@host/...` URL carries a password (never accepted in a
+/// configuration or on the command line: it would end up in files and messages).
+pub fn url_has_password(url: &str) -> bool {
+    url.split_once("://").is_some_and(|(_, rest)| {
+        rest.split(['/', '?'])
+            .next()
+            .and_then(|authority| authority.rsplit_once('@'))
+            .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    })
 }

@@ -58,7 +58,7 @@ fn invoice_sheet(
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_row_height(0, 34)?;
-    ws.write_string_with_format(0, 0, "INVOICE", &st.title)?;
+    ws.write_string_with_format(0, 0, stamp.status.title(), &st.title)?;
     if stamp.logo
         && let Ok(img) = Image::new_from_buffer(LOGO)
     {
@@ -67,7 +67,8 @@ fn invoice_sheet(
     }
     ws.write_string_with_format(1, 0, &report.issuer, &st.muted)?;
 
-    let header: [(&str, HeaderValue); 9] = [
+    let status = stamp.status.label();
+    let header: [(&str, HeaderValue); 10] = [
         ("Invoice number", HeaderValue::Text(&inv.invoice_number)),
         ("OB", HeaderValue::Text(&inv.ob)),
         ("Legal entity", HeaderValue::Text(&inv.legal_entity)),
@@ -77,6 +78,7 @@ fn invoice_sheet(
         ("Issue date", HeaderValue::Date(stamp.issue_date)),
         ("Currency", HeaderValue::Text(&inv.currency)),
         ("Issuer", HeaderValue::Text(&report.issuer)),
+        ("Status", HeaderValue::Text(&status)),
     ];
     let top = 3u32;
     for (i, (label, value)) in header.iter().enumerate() {
@@ -167,7 +169,11 @@ fn invoice_sheet(
     let total =
         Formula::new(format!("=F{}+F{}", sub_row + 1, sub_row + 2)).set_result(money_string(inv.total, inv.decimals));
     ws.write_formula_with_format(sub_row + 2, 5, total, &st.money_bold)?;
-    let note = sub_row + 4;
+    let mut note = sub_row + 4;
+    if let Some(text) = stamp.notes.get(&inv.ob) {
+        ws.write_string_with_format(note, 0, text, &st.total_label)?;
+        note += 1;
+    }
     ws.write_string_with_format(
         note,
         0,

@@ -3,6 +3,7 @@
 //! formula carrying the engine's exact figure as its cached result; text from the data is
 //! always written as a string, never as a formula.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,10 +12,12 @@ use rust_xlsxwriter::XlsxError;
 use crate::report::{Invoice, RunReport};
 
 mod invoice;
+mod register;
 mod style;
 mod summary;
 
 pub use invoice::invoice_workbook;
+pub use register::register_workbook;
 pub use summary::summary_workbook;
 
 /// What a workbook is stamped with besides the report.
@@ -27,6 +30,55 @@ pub struct Stamp {
     pub suspense_rows: usize,
     /// Whether the invoice sheet carries the logo of `assets/logo.png`.
     pub logo: bool,
+    /// The `Status` row of the Invoice sheet.
+    pub status: Status,
+    /// Per OB, a sentence under a draft's totals: how it compares with the issued document.
+    pub notes: BTreeMap<String, String>,
+}
+
+impl Stamp {
+    /// A draft's stamp (the `invoice` command and the window's exports).
+    pub fn draft(issue_date: NaiveDate, generated: DateTime<Utc>, suspense_rows: usize) -> Stamp {
+        Stamp {
+            issue_date,
+            generated,
+            suspense_rows,
+            logo: true,
+            status: Status::Draft,
+            notes: BTreeMap::new(),
+        }
+    }
+}
+
+/// What a workbook is (SPEC 9): the Invoice sheet's `Status` row and its title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Draft,
+    Issued,
+    /// A credit note cancelling the document of that number.
+    CreditNoteFor(String),
+    /// A corrected invoice replacing the document of that number.
+    CorrectionOf(String),
+}
+
+impl Status {
+    /// The `Status` cell.
+    pub fn label(&self) -> String {
+        match self {
+            Status::Draft => "Draft".to_string(),
+            Status::Issued => "Issued".to_string(),
+            Status::CreditNoteFor(n) => format!("Credit note for {n}"),
+            Status::CorrectionOf(n) => format!("Correction of {n}"),
+        }
+    }
+
+    /// The sheet's title.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Status::CreditNoteFor(_) => "CREDIT NOTE",
+            _ => "INVOICE",
+        }
+    }
 }
 
 /// Why a workbook was not written. The target is never left half-written.
