@@ -103,12 +103,13 @@ pub enum IssueError {
     Orphan { path: PathBuf, source: std::io::Error },
 }
 
-/// The lines (and totals) of `now` that differ from the document in force.
-pub fn changes(issued: &Document, now: &Invoice) -> Vec<Change> {
+/// The lines (and totals) of `now` that differ from the document in force (`issued` with
+/// its `lines`).
+pub fn changes(issued: &DocumentHead, lines: &[DocLine], now: &Invoice) -> Vec<Change> {
     let mut out = Vec::new();
-    let issued_by: BTreeMap<&str, &DocLine> = issued.lines.iter().map(|l| (l.concept.as_str(), l)).collect();
+    let issued_by: BTreeMap<&str, &DocLine> = lines.iter().map(|l| (l.concept.as_str(), l)).collect();
     let now_by: BTreeMap<&str, &Line> = now.lines.iter().map(|l| (l.concept.as_str(), l)).collect();
-    let mut concepts: Vec<&str> = issued.lines.iter().map(|l| l.concept.as_str()).collect();
+    let mut concepts: Vec<&str> = lines.iter().map(|l| l.concept.as_str()).collect();
     for l in &now.lines {
         if !concepts.contains(&l.concept.as_str()) {
             concepts.push(&l.concept);
@@ -131,9 +132,9 @@ pub fn changes(issued: &Document, now: &Invoice) -> Vec<Change> {
         }
     }
     for (name, a, b) in [
-        ("subtotal", issued.head.subtotal, now.subtotal),
-        ("tax", issued.head.tax, now.tax),
-        ("total", issued.head.total, now.total),
+        ("subtotal", issued.subtotal, now.subtotal),
+        ("tax", issued.tax, now.tax),
+        ("total", issued.total, now.total),
     ] {
         if a != b {
             out.push(Change {
@@ -346,14 +347,13 @@ fn credit_note_of(in_force: &Document, number: String, revision: u32, stamp: &St
     d
 }
 
-/// What issuing would do for an invoice, without writing anything (the window's
-/// confirmation, and `issue`'s first step).
-pub fn decide(register: &mut Register, inv: &Invoice, correct: bool) -> Result<Outcome, RegisterError> {
-    let in_force = register.in_force(&inv.ob, inv.period_start, inv.period_end)?;
-    let (action, changes) = match &in_force {
+/// What issuing `inv` does against the document in force (its head and lines), if any:
+/// a pure decision, shared by `issue` and the window's confirmation.
+pub fn outcome(in_force: Option<(&DocumentHead, &[DocLine])>, inv: &Invoice, correct: bool) -> Outcome {
+    let (action, changes) = match in_force {
         None => (Action::Issued, Vec::new()),
-        Some(d) => {
-            let changes = changes(d, inv);
+        Some((h, lines)) => {
+            let changes = changes(h, lines, inv);
             if changes.is_empty() {
                 (Action::Unchanged, changes)
             } else if correct {
@@ -363,16 +363,26 @@ pub fn decide(register: &mut Register, inv: &Invoice, correct: bool) -> Result<O
             }
         }
     };
-    Ok(Outcome {
+    Outcome {
         ob: inv.ob.clone(),
         action,
         documents: Vec::new(),
-        delta: in_force.as_ref().map(|d| inv.total - d.head.total),
+        delta: in_force.map(|(h, _)| inv.total - h.total),
         changes,
-        in_force: in_force.map(|d| d.head),
+        in_force: in_force.map(|(h, _)| h.clone()),
         files: Vec::new(),
         decimals: inv.decimals,
-    })
+    }
+}
+
+/// What issuing would do for an invoice, reading the register, without writing anything.
+pub fn decide(register: &mut Register, inv: &Invoice, correct: bool) -> Result<Outcome, RegisterError> {
+    let in_force = register.in_force(&inv.ob, inv.period_start, inv.period_end)?;
+    Ok(outcome(
+        in_force.as_ref().map(|d| (&d.head, d.lines.as_slice())),
+        inv,
+        correct,
+    ))
 }
 
 /// Issues every invoice of the report into `out_dir` (SPEC 9). `keep_going(ob)` is asked

@@ -275,3 +275,82 @@ fn a_corrupt_discards_file_is_shown_and_never_saved_over() {
         "the file is left as it was"
     );
 }
+
+/// Copies a folder (the sample data) so a test can issue from it without touching the
+/// repository's copy.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else if e.file_name() != "billing-register.sqlite" {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn issuing_from_the_window_changes_the_state_and_fills_register_and_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_dir(
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data"),
+        &data,
+    );
+    let out = tmp.path().join("issued");
+    let picker = FixedPicker {
+        export_folder: Some(out.clone()),
+        ..FixedPicker::default()
+    };
+    let settings = Settings {
+        month: Some("2026-10".into()),
+        data_dir: Some(data.clone()),
+        ..Settings::default()
+    };
+    let mut app = WorkbenchApp::new(settings, Box::new(picker));
+    app.wait_for_jobs();
+    let mut h = harness(app);
+    settle(&mut h);
+    h.get_by_label("Draft: not issued yet.");
+    h.get_by_label("Issue…").click();
+    h.run_steps(3);
+    h.get_by_label("ES: issue the invoice");
+    h.get_by_label("Issue and choose folder…").click();
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(out.join("AURA-ES-202610.xlsx").is_file());
+    assert!(
+        data.join("billing-register.sqlite").is_file(),
+        "the register is created beside the configuration"
+    );
+    h.get_by_label_contains("as AURA-ES-202610.");
+    assert!(
+        h.query_by_label("Issue…").is_none(),
+        "an issued invoice in force is not issued again"
+    );
+
+    // Issue all: ES is listed as unchanged, the others as to be issued.
+    h.get_by_label("Issue all…").click();
+    h.run_steps(3);
+    h.get_by_label("ES: unchanged (AURA-ES-202610 stays in force)");
+    h.get_by_label("BR: issue the invoice");
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(h.state().confirm.is_none());
+
+    h.get_by_label("Register").click();
+    h.run_steps(3);
+    h.get_by_label_contains("1 documents.");
+    h.get_by_label("AURA-ES-202610").click();
+    h.run_steps(3);
+    h.get_by_label("AURA-ES-202610 (invoice)");
+    let s = h.state().register_snapshot().unwrap();
+    assert_eq!(s.heads.len(), 1);
+    assert_eq!(s.heads[0].total, h.state().invoice().unwrap().total);
+
+    h.get_by_label("History").click();
+    h.run_steps(3);
+    h.get_by_label("Issued totals per OB in EUR");
+    h.get_by_label("ES EUR");
+}

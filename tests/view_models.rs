@@ -166,3 +166,113 @@ fn reconciliation_rows_balance_and_show_the_report_counts() {
         );
     }
 }
+
+/// Issues the sample's October for all OBs into a fresh SQLite register and returns its
+/// snapshot with the report.
+fn issued_sample() -> (tempfile::TempDir, billing_workbench::register::Snapshot, RunReport) {
+    use billing_workbench::register::{Location, Register};
+    let (_, report) = sample();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut register = Register::open(&Location::File(tmp.path().join("r.sqlite"))).unwrap();
+    let mut stamp = billing_workbench::output::xlsx::Stamp::draft(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 5).unwrap(),
+        chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+        10,
+    );
+    stamp.logo = false;
+    let run =
+        billing_workbench::issuing::issue(&mut register, &report, &tmp.path().join("out"), &stamp, false, &|_| {
+            true
+        });
+    assert!(run.succeeded(), "{:?}", run.errors);
+    let snapshot = register.snapshot().unwrap();
+    (tmp, snapshot, report)
+}
+
+#[test]
+fn the_register_tab_filters_by_ob_and_month_and_states_follow_the_register() {
+    use billing_workbench::gui::views::register_ui::{IssueState, RegisterFilter, issue_state, plan_line, rows};
+    let (_tmp, snapshot, report) = issued_sample();
+    assert_eq!(rows(&snapshot, &RegisterFilter::default()).len(), report.invoices.len());
+    let es = RegisterFilter {
+        ob: "es".into(),
+        month: "2026-10".into(),
+        open: None,
+    };
+    let shown = rows(&snapshot, &es);
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].number, "AURA-ES-202610");
+    let none = RegisterFilter {
+        month: "2026-09".into(),
+        ..RegisterFilter::default()
+    };
+    assert!(rows(&snapshot, &none).is_empty());
+
+    let inv = report.invoices.iter().find(|i| i.ob == "ES").unwrap();
+    assert_eq!(
+        issue_state(Some(&snapshot), inv),
+        IssueState::Issued {
+            number: "AURA-ES-202610".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 5).unwrap()
+        }
+    );
+    assert_eq!(issue_state(None, inv), IssueState::Draft);
+    // A changed line: the state differs by exactly the line's change.
+    let mut changed = inv.clone();
+    changed.lines[0].amount += Decimal::new(150, 2);
+    changed.subtotal += Decimal::new(150, 2);
+    changed.total += Decimal::new(150, 2);
+    let IssueState::Differs(o) = issue_state(Some(&snapshot), &changed) else {
+        panic!("expected a difference")
+    };
+    assert_eq!(o.delta, Some(Decimal::new(150, 2)));
+    assert_eq!(o.changes[0].concept, changed.lines[0].concept);
+    assert_eq!(
+        o.changes.iter().map(|c| c.concept.as_str()).collect::<Vec<_>>()[1..],
+        ["subtotal", "total"]
+    );
+    let (head, lines) = snapshot.in_force("ES", inv.period_start, inv.period_end).unwrap();
+    let planned = billing_workbench::issuing::outcome(Some((head, lines)), &changed, true);
+    assert_eq!(
+        plan_line(&planned),
+        "ES: correct AURA-ES-202610 with a credit note and a corrected invoice (total +1.50)"
+    );
+}
+
+#[test]
+fn history_and_the_previous_period_come_from_the_register_alone() {
+    use billing_workbench::gui::views::all_obs_ui::{Change, Previous, matrix};
+    let (_tmp, snapshot, report) = issued_sample();
+    let h = billing_workbench::register::history(&snapshot.heads, &snapshot.lines, None, None);
+    assert_eq!(h.months, [YearMonth { year: 2026, month: 10 }]);
+    for inv in &report.invoices {
+        let t = h.totals.iter().find(|t| t.ob == inv.ob).unwrap();
+        assert_eq!(t.totals, [Some(inv.total)]);
+        for l in &inv.lines {
+            let row = h
+                .rows
+                .iter()
+                .find(|r| r.ob == inv.ob && r.concept == l.concept)
+                .unwrap();
+            assert_eq!(row.amounts, [Some(l.amount)], "{} {}", inv.ob, l.concept);
+        }
+    }
+    // A range outside the issued months is empty but keeps its months.
+    let later = billing_workbench::register::history(
+        &snapshot.heads,
+        &snapshot.lines,
+        Some(YearMonth { year: 2026, month: 11 }),
+        Some(YearMonth { year: 2026, month: 12 }),
+    );
+    assert_eq!(later.months.len(), 2);
+    assert!(later.totals.is_empty());
+    // All OBs compared with the issued month: the same figures, so every change is 0 %.
+    let previous = Previous::of_register(&snapshot, YearMonth { year: 2026, month: 10 }).unwrap();
+    assert!(previous.issued);
+    let m = matrix(&report, Some(&previous));
+    assert!(
+        m.rows.iter().all(|r| r.total_change == Change::Percent(Decimal::ZERO)),
+        "{m:?}"
+    );
+    assert!(Previous::of_register(&snapshot, YearMonth { year: 2026, month: 9 }).is_none());
+}

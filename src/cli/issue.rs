@@ -11,24 +11,16 @@ use crate::issuing::{Action, Change};
 use crate::model::money::money_string;
 use crate::register::{Filter, Location, Register};
 
-/// Where the register is: `--register`, else `[billing] register` of the configuration,
-/// else `billing-register.sqlite` beside the configuration (or in the working folder).
+/// Where the register is (see `Location::resolve`).
 pub(super) fn location(config: Option<&Path>, given: Option<&str>) -> anyhow::Result<Location> {
-    let base = config
-        .and_then(Path::parent)
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if let Some(text) = given {
-        return Location::parse(text, Path::new(".")).map_err(|e| anyhow::anyhow!("--register: {e}"));
-    }
-    if let Some(path) = config {
-        let config = crate::import::load_config(path)?;
-        if let Some(text) = &config.billing.register {
-            return Location::parse(text, base)
-                .map_err(|e| anyhow::anyhow!("{}: [billing] register: {e}", path.display()));
-        }
-    }
-    Ok(Location::File(base.join("billing-register.sqlite")))
+    let setting = match (config, given) {
+        (Some(path), None) => crate::import::load_config(path)?.billing.register,
+        _ => None,
+    };
+    Location::resolve(config, setting.as_deref(), given).map_err(|e| match config {
+        Some(path) if given.is_none() => anyhow::anyhow!("{}: {e}", path.display()),
+        _ => anyhow::anyhow!(e),
+    })
 }
 
 /// The register of a configuration if one exists (drafts never create one).

@@ -21,6 +21,8 @@ pub enum JobOutput {
         previous: Option<(Period, Arc<RunReport>)>,
     },
     Exported(Result<Vec<PathBuf>, String>),
+    /// Issuing finished (its folder, and what was done per OB), or could not start.
+    Issued(PathBuf, Result<crate::issuing::IssueRun, String>),
 }
 
 /// Progress counters a worker updates, and the cancel flag it checks.

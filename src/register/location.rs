@@ -42,6 +42,23 @@ impl Location {
         Ok(Location::File(if path.is_relative() { base.join(path) } else { path }))
     }
 
+    /// The register of a configuration: `given` (a `--register` value, from the working
+    /// folder) if any, else its `[billing] register` setting (from the configuration's
+    /// folder), else `billing-register.sqlite` beside the configuration.
+    pub fn resolve(config_path: Option<&Path>, setting: Option<&str>, given: Option<&str>) -> Result<Location, String> {
+        let base = config_path
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if let Some(text) = given {
+            return Location::parse(text, Path::new(".")).map_err(|e| format!("--register: {e}"));
+        }
+        if let Some(text) = setting {
+            return Location::parse(text, base).map_err(|e| format!("[billing] register: {e}"));
+        }
+        Ok(Location::File(base.join("billing-register.sqlite")))
+    }
+
     pub fn dialect(&self) -> Dialect {
         match self {
             Location::File(_) => Dialect::Sqlite,

@@ -9,7 +9,6 @@
 //! OB and period at once cannot both record it: the second gets [`RegisterError::Conflict`].
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -256,14 +255,22 @@ impl Register {
     /// The document in force for an OB and period: its invoice, or the latest correction.
     pub fn in_force(&mut self, ob: &str, start: NaiveDate, end: NaiveDate) -> Result<Option<Document>, RegisterError> {
         let heads = rows::heads(self.backend.as_mut(), &self.location)?;
-        let current = heads
-            .into_iter()
-            .filter(|h| h.ob == ob && h.period_start == start && h.period_end == end && h.kind != DocKind::CreditNote)
-            .max_by_key(|h| h.revision);
-        match current {
-            Some(h) => self.document(&h.number),
+        match in_force(&heads, ob, start, end) {
+            Some(h) => {
+                let number = h.number.clone();
+                self.document(&number)
+            }
             None => Ok(None),
         }
+    }
+
+    /// Everything the window shows of the register: heads and lines.
+    pub fn snapshot(&mut self) -> Result<Snapshot, RegisterError> {
+        Ok(Snapshot {
+            location: self.location.clone(),
+            heads: self.list(&Filter::default())?,
+            lines: self.lines()?,
+        })
     }
 
     /// Records documents in one transaction: all of them, or none (a number already
@@ -287,11 +294,28 @@ impl Register {
     }
 }
 
-/// Where the register of a configuration lives when nothing else says: beside it.
-pub fn default_path(config_path: &Path) -> PathBuf {
-    config_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .join("billing-register.sqlite")
+/// Of `heads`, the document in force for an OB and period: the invoice, or its latest
+/// correction (credit notes only cancel).
+pub fn in_force<'a>(heads: &'a [DocumentHead], ob: &str, start: NaiveDate, end: NaiveDate) -> Option<&'a DocumentHead> {
+    heads
+        .iter()
+        .filter(|h| h.ob == ob && h.period_start == start && h.period_end == end && h.kind != DocKind::CreditNote)
+        .max_by_key(|h| h.revision)
+}
+
+/// The register as read at one moment: every document's head (in the order issued) and
+/// lines. What the window draws its Register and History tabs and issue states from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub location: String,
+    pub heads: Vec<DocumentHead>,
+    pub lines: BTreeMap<String, Vec<DocLine>>,
+}
+
+impl Snapshot {
+    /// The document in force for an OB and period, with its lines.
+    pub fn in_force(&self, ob: &str, start: NaiveDate, end: NaiveDate) -> Option<(&DocumentHead, &[DocLine])> {
+        let h = in_force(&self.heads, ob, start, end)?;
+        Some((h, self.lines.get(&h.number).map_or(&[][..], Vec::as_slice)))
+    }
 }

@@ -63,6 +63,7 @@ impl WorkbenchApp {
                 {
                     self.period = Period::Month(m);
                 }
+                self.refresh_register(Some(&loaded), ctx);
                 match discards::load(&self.data_dir()) {
                     Ok(d) => {
                         self.discards = d;
@@ -115,6 +116,7 @@ impl WorkbenchApp {
                 self.error = None;
             }
             JobOutput::Exported(Err(e)) => self.error = Some(e),
+            JobOutput::Issued(dir, result) => self.issued(dir, result, ctx),
         }
     }
 
@@ -156,6 +158,7 @@ impl WorkbenchApp {
                 self.finish(out, None);
             }
         }
+        self.wait_for_register();
     }
 }
 

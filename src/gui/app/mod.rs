@@ -22,6 +22,7 @@ use crate::{Loaded, output};
 
 mod exports;
 mod frames;
+mod issuing;
 mod jobs;
 mod picker;
 mod tabs;
@@ -51,16 +52,20 @@ pub enum Tab {
     Suspense,
     Reconciliation,
     AllObs,
+    Register,
+    History,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Invoice,
         Tab::Breakdown,
         Tab::Meters,
         Tab::Suspense,
         Tab::Reconciliation,
         Tab::AllObs,
+        Tab::Register,
+        Tab::History,
     ];
 
     pub fn label(self) -> &'static str {
@@ -71,6 +76,8 @@ impl Tab {
             Tab::Suspense => "Suspense",
             Tab::Reconciliation => "Reconciliation",
             Tab::AllObs => "All OBs",
+            Tab::Register => "Register",
+            Tab::History => "History",
         }
     }
 }
@@ -104,6 +111,14 @@ pub struct WorkbenchApp {
     suspense: SuspenseFilter,
     suspense_view: SuspenseCache,
     theme_applied: Option<bool>,
+    /// The register as last read (None: no register yet), and why it could not be read.
+    pub register: Option<Arc<crate::register::Snapshot>>,
+    pub register_error: Option<String>,
+    register_rx: Option<std::sync::mpsc::Receiver<Result<Option<crate::register::Snapshot>, String>>>,
+    register_filter: views::register_ui::RegisterFilter,
+    history: views::history_ui::HistoryChoice,
+    /// What *Issue…* will do, shown for confirmation: per OB.
+    pub confirm: Option<Vec<crate::issuing::Outcome>>,
     /// Frames drawn while a job ran and the longest gap between two of them (the window
     /// must never freeze); printed when `BW_FRAME_STATS=1`.
     frames: FrameStats,
@@ -149,6 +164,12 @@ impl WorkbenchApp {
             suspense: SuspenseFilter::default(),
             suspense_view: SuspenseCache::default(),
             theme_applied: None,
+            register: None,
+            register_error: None,
+            register_rx: None,
+            register_filter: Default::default(),
+            history: Default::default(),
+            confirm: None,
             frames: FrameStats::default(),
         };
         // For screenshots and demos: start on a given tab and OB.
@@ -267,6 +288,7 @@ impl WorkbenchApp {
             },
             Command::ExportInvoice => self.export_invoice(ctx),
             Command::ExportAll => self.export_all(ctx),
+            Command::Issue { all } => self.ask_to_issue(all),
             Command::OpenFolder(dir) => {
                 if let Err(e) = open_folder(&dir) {
                     self.error = Some(e);
@@ -382,6 +404,7 @@ impl WorkbenchApp {
     fn show_frame(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll(&ctx);
+        self.poll_register();
         // This frame shows the switch if the result is there when it starts.
         if let Some((_, shows)) = &mut self.frames.switched {
             *shows = self.reports.contains_key(&self.period);
@@ -467,6 +490,13 @@ impl WorkbenchApp {
                     self.period.label(),
                     at.elapsed().as_secs_f64() * 1000.0
                 );
+            }
+        }
+        if let Some(plan) = &self.confirm {
+            match views::register_ui::confirm_ui(&ctx, plan) {
+                Some(true) => self.issue_confirmed(Some(&ctx)),
+                Some(false) => self.confirm = None,
+                None => {}
             }
         }
         for c in commands {

@@ -4,6 +4,37 @@ use super::*;
 
 impl WorkbenchApp {
     pub(super) fn tab_ui(&mut self, ui: &mut egui::Ui) -> Option<Command> {
+        match self.tab {
+            Tab::Register => {
+                let obs: Vec<String> = self
+                    .loaded
+                    .as_ref()
+                    .map(|l| l.engine.config().obs.iter().map(|o| o.code.clone()).collect())
+                    .unwrap_or_default();
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    views::register_ui::register_ui(
+                        ui,
+                        self.register.as_deref(),
+                        self.register_error.as_deref(),
+                        &obs,
+                        &mut self.register_filter,
+                    )
+                });
+                return None;
+            }
+            Tab::History => {
+                let currency = self
+                    .loaded
+                    .as_ref()
+                    .and_then(|l| l.engine.config().ob(&self.ob).map(|o| o.currency.clone()))
+                    .unwrap_or_default();
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    views::history_ui::history_ui(ui, self.register.as_deref(), &mut self.history, &currency)
+                });
+                return None;
+            }
+            _ => {}
+        }
         let Some(report) = self.report().cloned() else {
             ui.weak(match &self.job {
                 Some(job) => format!(
@@ -36,6 +67,8 @@ impl WorkbenchApp {
         let mut command = None;
         match (self.tab, invoice) {
             (Tab::Invoice, Some(inv)) => {
+                let state = views::register_ui::issue_state(self.register.as_deref(), inv);
+                command = views::register_ui::state_ui(ui, &state);
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     views::invoice_ui::invoice_ui(ui, inv, &report.issuer, &mut self.selected_line)
                 });
@@ -60,12 +93,27 @@ impl WorkbenchApp {
             }
             (Tab::Reconciliation, Some(inv)) => views::reconciliation_ui::reconciliation_ui(ui, inv, &report),
             (Tab::AllObs, _) => {
-                let previous = self.previous_period().and_then(|p| self.reports.get(&p).cloned());
-                egui::ScrollArea::both().show(ui, |ui| views::all_obs_ui::all_obs_ui(ui, &report, previous.as_deref()));
+                let previous = self.previous_figures();
+                egui::ScrollArea::both().show(ui, |ui| views::all_obs_ui::all_obs_ui(ui, &report, previous.as_ref()));
             }
             _ => {}
         }
         command
+    }
+
+    /// The previous period's figures for the All OBs change: the rated report, or the
+    /// issued documents when that month has no usage loaded.
+    pub(super) fn previous_figures(&self) -> Option<views::all_obs_ui::Previous> {
+        let p = self.previous_period()?;
+        let rated = self.reports.get(&p)?;
+        let has_data = rated.run.in_scope.values().any(|n| *n > 0);
+        if !has_data
+            && let (Period::Month(m), Some(s)) = (p, self.register.as_deref())
+            && let Some(issued) = views::all_obs_ui::Previous::of_register(s, m)
+        {
+            return Some(issued);
+        }
+        Some(views::all_obs_ui::Previous::of_report(rated))
     }
 
     /// (meter, what it reads, its filter) for the meter inspector.

@@ -73,25 +73,66 @@ pub struct Matrix {
     pub failed: Vec<(String, String)>,
 }
 
+/// The previous period's figures per OB: its total and its amount per concept, from a
+/// rated report, or from the register when that month's data is not loaded.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Previous {
+    /// Where the figures come from, for the caption.
+    pub issued: bool,
+    pub obs: std::collections::BTreeMap<String, (Decimal, Vec<(String, Decimal)>)>,
+}
+
+impl Previous {
+    pub fn of_report(r: &RunReport) -> Previous {
+        Previous {
+            issued: false,
+            obs: r
+                .invoices
+                .iter()
+                .map(|i| {
+                    let lines = i.lines.iter().map(|l| (l.concept.clone(), l.amount)).collect();
+                    (i.ob.clone(), (i.total, lines))
+                })
+                .collect(),
+        }
+    }
+
+    /// The documents in force for `month` in the register, if any was issued.
+    pub fn of_register(s: &crate::register::Snapshot, month: crate::model::YearMonth) -> Option<Previous> {
+        let mut obs = std::collections::BTreeMap::new();
+        for h in &s.heads {
+            if h.period_start != month.first_day() || h.period_end != month.last_day() || obs.contains_key(&h.ob) {
+                continue;
+            }
+            if let Some((doc, lines)) = s.in_force(&h.ob, h.period_start, h.period_end) {
+                let lines = lines.iter().map(|l| (l.concept.clone(), l.amount)).collect();
+                obs.insert(doc.ob.clone(), (doc.total, lines));
+            }
+        }
+        (!obs.is_empty()).then_some(Previous { issued: true, obs })
+    }
+}
+
 /// Builds the matrix of `current`, compared with `previous` when given.
-pub fn matrix(current: &RunReport, previous: Option<&RunReport>) -> Matrix {
+pub fn matrix(current: &RunReport, previous: Option<&Previous>) -> Matrix {
     let mut m = Matrix {
         concepts: current.concepts(),
         totals: current.totals_by_currency(),
         ..Matrix::default()
     };
     for inv in &current.invoices {
-        let prev = previous.map(|p| p.invoices.iter().find(|i| i.ob == inv.ob));
+        let prev = previous.map(|p| p.obs.get(&inv.ob));
         let cells = m
             .concepts
             .iter()
             .map(|c| {
                 let now = inv.lines.iter().find(|l| &l.concept == c).map(|l| l.amount);
-                let before = prev.map(|p| p.and_then(|i| i.lines.iter().find(|l| &l.concept == c).map(|l| l.amount)));
+                let before = prev
+                    .map(|p| p.and_then(|(_, lines)| lines.iter().find(|(concept, _)| concept == c).map(|(_, a)| *a)));
                 (now, change(now, before))
             })
             .collect();
-        let total_change = change(Some(inv.total), prev.map(|p| p.map(|i| i.total)));
+        let total_change = change(Some(inv.total), prev.map(|p| p.map(|(total, _)| *total)));
         m.rows.push(ObRow {
             ob: inv.ob.clone(),
             currency: inv.currency.clone(),
@@ -109,11 +150,13 @@ pub fn matrix(current: &RunReport, previous: Option<&RunReport>) -> Matrix {
     m
 }
 
-pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, previous: Option<&RunReport>) {
+pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, previous: Option<&Previous>) {
     let m = matrix(current, previous);
     ui.heading(format!("All OBs, {}", current.period_label));
     if previous.is_none() {
         ui.weak("The previous period is being rated; changes appear when it is ready.");
+    } else if previous.is_some_and(|p| p.issued) {
+        ui.weak("Change against the previous period as issued (its data is not loaded); highlighted: more than doubled, halved, new or gone.");
     } else {
         ui.weak("Change against the previous period; highlighted: more than doubled, halved, new or gone.");
     }

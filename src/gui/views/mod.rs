@@ -4,10 +4,12 @@
 pub mod all_obs_ui;
 pub mod banner;
 pub mod breakdown_ui;
+pub mod history_ui;
 pub mod inputs_ui;
 pub mod invoice_ui;
 pub mod meters_ui;
 pub mod reconciliation_ui;
+pub mod register_ui;
 pub mod suspense_ui;
 
 use rust_decimal::Decimal;
@@ -34,6 +36,10 @@ pub enum Command {
     },
     ExportInvoice,
     ExportAll,
+    /// Issue the current OB's invoice, or every OB's (after a confirmation).
+    Issue {
+        all: bool,
+    },
     OpenFolder(std::path::PathBuf),
     Discard {
         dataset: String,
