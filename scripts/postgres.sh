@@ -18,7 +18,10 @@ case $cmd in
     if [ -f "$dir/data/postmaster.pid" ]; then "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true; fi
     rm -rf "$dir"
     mkdir -p "$dir"
-    if [ ${#as[@]} -gt 0 ]; then chown postgres "$dir"; fi
+    if [ ${#as[@]} -gt 0 ]; then
+      chown postgres "$dir"
+      "${as[@]}" test -w "$dir" || { echo "postgres.sh: the postgres user cannot reach $dir (a parent folder is private)" >&2; exit 1; }
+    fi
     "${as[@]}" "$bin/initdb" -D "$dir/data" -U bw --auth=trust --no-sync >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
