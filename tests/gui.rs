@@ -354,3 +354,36 @@ fn issuing_from_the_window_changes_the_state_and_fills_register_and_history() {
     h.get_by_label("Issued totals per OB in EUR");
     h.get_by_label("ES EUR");
 }
+
+#[test]
+fn a_rate_card_workbook_opens_as_the_configuration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let xlsx = tmp.path().join("billing.xlsx");
+    let (code, _, err) = common::run(&[
+        "rate-card",
+        "--config",
+        sample.join("billing.toml").to_str().unwrap(),
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let picker = FixedPicker {
+        config_file: Some(xlsx.clone()),
+        ..FixedPicker::default()
+    };
+    let mut h = harness(sample_app(picker));
+    settle(&mut h);
+    let toml_total = h.state().invoice().unwrap().total;
+    h.get_by_label("Open configuration…").click();
+    h.run_steps(2);
+    settle(&mut h);
+    assert_eq!(h.state().config_path(), xlsx);
+    assert!(h.state().load_error.is_none(), "{:?}", h.state().load_error);
+    h.get_by_label("Invoice AURA-ES-202610");
+    assert_eq!(
+        h.state().invoice().unwrap().total,
+        toml_total,
+        "the same invoice from the workbook"
+    );
+}

@@ -43,6 +43,22 @@ pub enum Command {
     Issue(IssueArgs),
     /// List, show or export the documents of the register.
     Register(RegisterArgs),
+    /// Write the rate-card workbook equivalent to a TOML configuration (finance edits
+    /// prices there; --config accepts the workbook like the TOML).
+    RateCard(RateCardArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RateCardArgs {
+    /// The TOML configuration (billing.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// The workbook to write (.xlsx).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Overwrite an existing workbook.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -225,6 +241,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Sample(args) => sample(&args),
         Command::Issue(args) => issue::issue(&args),
         Command::Register(args) => issue::register(&args),
+        Command::RateCard(args) => rate_card(&args),
     })
 }
 
@@ -401,6 +418,25 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn rate_card(args: &RateCardArgs) -> anyhow::Result<ExitCode> {
+    if crate::import::rate_card::is_workbook(&args.config) {
+        bail!(
+            "{}: already a rate-card workbook; rate-card writes one from a TOML configuration",
+            args.config.display()
+        );
+    }
+    // Validated first: the workbook is only written for a configuration that works.
+    crate::import::load_config(&args.config)?;
+    let text = std::fs::read_to_string(&args.config)
+        .with_context(|| format!("{}: cannot read the configuration", args.config.display()))?;
+    let doc: toml::Table = toml::from_str(&text).with_context(|| format!("{}", args.config.display()))?;
+    let bytes = crate::output::xlsx::rate_card_workbook(&doc)
+        .with_context(|| format!("{}: cannot build the workbook", args.out.display()))?;
+    crate::output::xlsx::write_atomically(&args.out, &bytes, args.force)?;
+    eprintln!("wrote {}", args.out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn sample(args: &SampleArgs) -> anyhow::Result<ExitCode> {

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod discover;
 pub mod frame;
 pub mod json;
+pub mod rate_card;
 pub mod sheet;
 pub mod sink;
 mod thrift_scan;
@@ -74,8 +75,12 @@ fn format_of(path: &Path) -> Result<Format, ImportError> {
         })
 }
 
-/// Reads and validates a configuration file (`billing.toml`, SPEC 3).
+/// Reads and validates a configuration file: `billing.toml`, or a rate-card workbook
+/// (`.xlsx`, `.ods`) with the same content (SPEC 3).
 pub fn load_config(path: &Path) -> Result<Config, ConfigError> {
+    if rate_card::is_workbook(path) {
+        return rate_card::read(path);
+    }
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
         path: path.to_path_buf(),
         source,

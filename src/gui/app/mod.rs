@@ -417,7 +417,7 @@ impl WorkbenchApp {
             });
             self.theme_applied = Some(self.settings.dark);
         }
-        // Dropped folders become the data folder; a dropped .toml the configuration.
+        // Dropped folders become the data folder; a dropped .toml or rate card the configuration.
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -429,7 +429,7 @@ impl WorkbenchApp {
         for path in dropped {
             if path.is_dir() {
                 self.set_data_dir(path, Some(&ctx));
-            } else if path.extension().is_some_and(|e| e == "toml") {
+            } else if path.extension().is_some_and(|e| e == "toml") || crate::import::rate_card::is_workbook(&path) {
                 self.settings.config = Some(path);
                 self.start_load(Some(&ctx));
             }

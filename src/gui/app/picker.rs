@@ -20,7 +20,7 @@ impl Picker for RfdPicker {
     fn config_file(&self) -> Option<PathBuf> {
         rfd::FileDialog::new()
             .set_title("Open billing configuration")
-            .add_filter("Billing configuration", &["toml"])
+            .add_filter("Billing configuration or rate card", &["toml", "xlsx", "ods"])
             .pick_file()
     }
     fn save_invoice(&self, suggested_name: &str) -> Option<PathBuf> {

@@ -94,7 +94,7 @@ pub fn inputs_ui(
             command = Some(Command::UseSampleData);
         }
     });
-    ui.weak("You can also drop a folder or a billing.toml on the window.");
+    ui.weak("You can also drop a folder, a billing.toml or a rate-card workbook (.xlsx, .ods) on the window.");
     if let Some(e) = load_error {
         ui.add_space(6.0);
         ui.colored_label(egui::Color32::RED, "These inputs could not be loaded:");

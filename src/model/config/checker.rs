@@ -27,6 +27,7 @@ impl Checker<'_> {
         self.issues.push(ConfigIssue {
             line,
             message: message.into(),
+            at: None,
         });
     }
 

@@ -227,6 +227,9 @@ pub const PLATFORM_COST: &str = "Platform_Cost";
 pub struct ConfigIssue {
     pub line: usize,
     pub message: String,
+    /// Where the problem is when the configuration came from a rate-card workbook:
+    /// `sheet!F7` (shown instead of the line).
+    pub at: Option<String>,
 }
 
 /// Why a configuration could not be used.
@@ -243,7 +246,10 @@ pub enum ConfigError {
 fn render_issues(path: &Path, issues: &[ConfigIssue]) -> String {
     let mut out = format!("{}: {} problem(s) in the configuration", path.display(), issues.len());
     for issue in issues {
-        out.push_str(&format!("\n  {}:{}: {}", path.display(), issue.line, issue.message));
+        match &issue.at {
+            Some(at) => out.push_str(&format!("\n  {}: {at}: {}", path.display(), issue.message)),
+            None => out.push_str(&format!("\n  {}:{}: {}", path.display(), issue.line, issue.message)),
+        }
     }
     out
 }
@@ -251,9 +257,27 @@ fn render_issues(path: &Path, issues: &[ConfigIssue]) -> String {
 impl Config {
     /// Parses and validates configuration text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
+        Config::parse_located(text, path, &|_, _| None)
+    }
+
+    /// `parse`, for configuration text generated from another form (the rate-card
+    /// workbook): `locate(line, message)` names where a problem on that line of the text
+    /// really is (`ob!F7`), and messages name that place instead of the line.
+    pub fn parse_located(
+        text: &str,
+        path: &Path,
+        locate: &dyn Fn(usize, &str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let line_of = |offset: usize| text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let located = e.span().and_then(|span| locate(line_of(span.start), e.message()));
+            ConfigError::Syntax {
+                path: path.to_path_buf(),
+                message: match located {
+                    Some(at) => format!("{at}: {}", e.message().trim_end()),
+                    None => e.to_string().trim_end().to_string(),
+                },
+            }
         })?;
         let mut ck = Checker {
             text,
@@ -264,6 +288,9 @@ impl Config {
             Ok(config)
         } else {
             ck.issues.sort_by_key(|i| i.line);
+            for issue in &mut ck.issues {
+                issue.at = locate(issue.line, &issue.message);
+            }
             Err(ConfigError::Invalid {
                 path: path.to_path_buf(),
                 issues: ck.issues,
@@ -614,8 +641,9 @@ rate = "5.4321"
                     "{ up_to = \"100\", unit_price = \"1.00\" }",
                     "{ up_to = \"100\", unit_price = \"1.00\" }, { up_to = \"50\", unit_price = \"1\" }",
                 ),
+                // A tier's problem names the tier's own line.
                 "tiers must increase",
-                39,
+                43,
             ),
             (MINIMAL.replace("unit_price = \"0.9\"\n", ""), "needs unit_price", 45),
             (MINIMAL.replace("amount = \"1500.00\"\n", ""), "has no amount", 52),

@@ -164,7 +164,7 @@ pub(super) struct RawCharge {
     pub(super) meter: String,
     pub(super) model: String,
     #[serde(default)]
-    pub(super) tiers: Option<Vec<RawTier>>,
+    pub(super) tiers: Option<Vec<Spanned<RawTier>>>,
     #[serde(default)]
     pub(super) unit_price: Option<RawDecimal>,
     #[serde(default)]

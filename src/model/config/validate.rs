@@ -441,13 +441,16 @@ fn charge_model(ck: &mut Checker<'_>, at: usize, what: &str, c: &RawCharge) -> C
     }
 }
 
-fn tiers(ck: &mut Checker<'_>, at: usize, what: &str, raw: Option<&[RawTier]>) -> Vec<Tier> {
+fn tiers(ck: &mut Checker<'_>, at: usize, what: &str, raw: Option<&[Spanned<RawTier>]>) -> Vec<Tier> {
     let Some(raw) = raw.filter(|t| !t.is_empty()) else {
         ck.problem(at, format!("{what}: this model needs tiers = [ {{ up_to = \"100\", unit_price = \"1.00\" }}, {{ unit_price = \"0.50\" }} ]"));
         return Vec::new();
     };
     let mut out: Vec<Tier> = Vec::new();
-    for (i, t) in raw.iter().enumerate() {
+    for (i, spanned) in raw.iter().enumerate() {
+        // Problems of one tier point at that tier.
+        let at = spanned.span().start;
+        let t = spanned.get_ref();
         let up_to = t.up_to.as_ref().map(|u| ck.non_negative(at, "up_to", u));
         let last = i + 1 == raw.len();
         match (up_to, last) {

@@ -12,11 +12,13 @@ use rust_xlsxwriter::XlsxError;
 use crate::report::{Invoice, RunReport};
 
 mod invoice;
+mod rate_card;
 mod register;
 mod style;
 mod summary;
 
 pub use invoice::invoice_workbook;
+pub use rate_card::rate_card_workbook;
 pub use register::register_workbook;
 pub use summary::summary_workbook;
 
