@@ -169,10 +169,7 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
     let config = match crate::import::load_config(config_path) {
         Ok(c) => Some(c),
         Err(ConfigError::Invalid { path, issues }) => {
-            report.config_problems = issues
-                .iter()
-                .map(|i| format!("{}:{}: {}", path.display(), i.line, i.message))
-                .collect();
+            report.config_problems = issues.iter().map(|i| i.render(&path)).collect();
             None
         }
         Err(e) => {

@@ -58,8 +58,9 @@ pub struct Loaded {
 #[allow(clippy::disallowed_methods)] // the caller of the engine times the load's stages
 pub fn load(data_dir: &Path, config_path: &Path, progress: &dyn Progress) -> Result<Loaded, LoadError> {
     let started = std::time::Instant::now();
-    let config = import::load_config(config_path)?;
+    let mut config = import::load_config(config_path)?;
     let catalog = Catalog::discover(data_dir)?;
+    let ob_table_files = import::add_table_obs(&mut config, &catalog, progress)?;
     progress.files_total(
         config
             .referenced_datasets()
@@ -69,6 +70,7 @@ pub fn load(data_dir: &Path, config_path: &Path, progress: &dyn Progress) -> Res
             .sum(),
     );
     let mut inputs = import::load_support(&config, &catalog, progress)?;
+    inputs.ob_table_files = ob_table_files;
     let plan = import::StreamPlan::new(&config, &catalog)?;
     let support = started.elapsed();
 

@@ -176,6 +176,7 @@ impl Engine {
                 .iter()
                 .map(|f| InputFile::new(crate::model::config::PLATFORM_COST, f)),
         );
+        files.extend(inputs.ob_table_files.iter().map(|(ds, f)| InputFile::new(ds, f)));
         Engine {
             config,
             datasets: streamed.datasets,

@@ -244,6 +244,7 @@ mod tests {
             tax_rate: Decimal::ZERO,
             contract_start: chrono::NaiveDate::from_ymd_opt(2026, 10, 11),
             contract_end: None,
+            language: "en".into(),
         };
         let oct = Period::Month(crate::model::YearMonth::parse("2026-10").unwrap());
         assert_eq!(active_days(&ob, &oct), 21);

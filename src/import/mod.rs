@@ -11,6 +11,8 @@ pub mod csv;
 pub mod discover;
 pub mod frame;
 pub mod json;
+mod ob_table;
+pub use ob_table::add_table_obs;
 pub mod rate_card;
 pub mod sheet;
 pub mod sink;
@@ -230,7 +232,7 @@ pub fn load(config: &Config, catalog: &Catalog, progress: &dyn Progress) -> Resu
     Ok(inputs)
 }
 
-fn entry_for<'a>(catalog: &'a Catalog, name: &str) -> Result<&'a discover::Entry, ImportError> {
+pub(crate) fn entry_for<'a>(catalog: &'a Catalog, name: &str) -> Result<&'a discover::Entry, ImportError> {
     catalog.find(name).ok_or_else(|| ImportError::NotFound {
         dir: catalog.dir.clone(),
         name: name.to_string(),

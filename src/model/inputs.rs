@@ -87,4 +87,6 @@ pub struct Inputs {
     pub dimensions: HashMap<String, DimensionTable>,
     pub platform_cost: Vec<CostRow>,
     pub platform_cost_files: Vec<FileInfo>,
+    /// The files of `[[ob_table]]` datasets, with the dataset's name.
+    pub ob_table_files: Vec<(String, FileInfo)>,
 }

@@ -81,6 +81,7 @@ impl WorkbenchApp {
                 self.loaded = Some(loaded);
                 self.load_error = None;
                 self.reports.clear();
+                self.matrix_cache = None;
                 self.start_rating(ctx);
             }
             JobOutput::Loaded(Err(e)) => {
@@ -94,6 +95,7 @@ impl WorkbenchApp {
             } => {
                 let mut report = report;
                 Arc::make_mut(&mut report).apply_discards(&self.discards);
+                self.matrix_cache = None;
                 self.reports.insert(period, report);
                 if let Some((p, mut r)) = previous {
                     Arc::make_mut(&mut r).apply_discards(&self.discards);

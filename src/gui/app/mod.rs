@@ -33,6 +33,14 @@ use frames::{FrameStats, frame_stats_wanted};
 use jobs::repaint_fn;
 pub use picker::{FixedPicker, Picker, RfdPicker};
 
+/// (report, previous report, register) by address, the matrix, and whether the previous
+/// period came from the register.
+type MatrixCache = (
+    (usize, Option<usize>, Option<usize>),
+    Arc<views::all_obs_ui::Matrix>,
+    Option<bool>,
+);
+
 /// What survives a restart.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
@@ -104,6 +112,10 @@ pub struct WorkbenchApp {
     discards_unreadable: Option<String>,
     pub custom_range: bool,
     range_text: (String, String),
+    /// What is typed in the OB picker's search field.
+    ob_search: String,
+    /// The All OBs matrix of the report, previous period and register it was built from.
+    matrix_cache: Option<MatrixCache>,
     selected_line: Option<String>,
     share_field: Option<String>,
     daily_meters: Vec<String>,
@@ -157,6 +169,8 @@ impl WorkbenchApp {
             discards_unreadable: None,
             custom_range: false,
             range_text: (String::new(), String::new()),
+            ob_search: String::new(),
+            matrix_cache: None,
             selected_line: None,
             share_field: None,
             daily_meters: Vec::new(),

@@ -93,8 +93,21 @@ impl WorkbenchApp {
             }
             (Tab::Reconciliation, Some(inv)) => views::reconciliation_ui::reconciliation_ui(ui, inv, &report),
             (Tab::AllObs, _) => {
-                let previous = self.previous_figures();
-                egui::ScrollArea::both().show(ui, |ui| views::all_obs_ui::all_obs_ui(ui, &report, previous.as_ref()));
+                let key = (
+                    Arc::as_ptr(&report) as usize,
+                    self.previous_period()
+                        .and_then(|p| self.reports.get(&p))
+                        .map(|r| Arc::as_ptr(r) as usize),
+                    self.register.as_ref().map(|r| Arc::as_ptr(r) as usize),
+                );
+                if self.matrix_cache.as_ref().is_none_or(|(k, _, _)| *k != key) {
+                    let previous = self.previous_figures();
+                    let m = views::all_obs_ui::matrix(&report, previous.as_ref());
+                    self.matrix_cache = Some((key, Arc::new(m), previous.map(|p| p.issued)));
+                }
+                if let Some((_, m, issued)) = self.matrix_cache.clone() {
+                    egui::ScrollArea::both().show(ui, |ui| views::all_obs_ui::all_obs_ui(ui, &report, &m, issued));
+                }
             }
             _ => {}
         }

@@ -8,35 +8,50 @@ impl WorkbenchApp {
         ui.horizontal_wrapped(|ui| {
             ui.strong("Billing Workbench");
             ui.separator();
-            let obs: Vec<(String, String, String)> = self
-                .loaded
-                .as_ref()
-                .map(|l| {
-                    l.engine
-                        .config()
-                        .obs
-                        .iter()
-                        .map(|o| (o.code.clone(), o.name.clone(), o.currency.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let current = obs
-                .iter()
-                .find(|o| o.0 == self.ob)
-                .map(|o| format!("{} — {} ({})", o.0, o.1, o.2))
+            let config = self.loaded.as_ref().map(|l| l.engine.config());
+            let current = config
+                .and_then(|c| c.ob(&self.ob))
+                .map(|o| format!("{} — {} ({})", o.code, o.name, o.currency))
                 .unwrap_or_else(|| "choose".into());
+            let obs = config.map_or(&[][..], |c| c.obs.as_slice());
+            let search = &mut self.ob_search;
             egui::ComboBox::from_label("OB")
                 .width(300.0)
+                .height(420.0)
                 .selected_text(current)
                 .show_ui(ui, |ui| {
-                    for (code, name, cur) in &obs {
-                        if ui
-                            .selectable_label(*code == self.ob, format!("{code} — {name} ({cur})"))
-                            .clicked()
-                        {
-                            command = Some(Command::SelectOb(code.clone()));
-                        }
+                    // Thousands of OBs (an OB table): typed search, and only the rows in
+                    // view are laid out.
+                    let field = ui.add(
+                        egui::TextEdit::singleline(search)
+                            .hint_text("Search code or name")
+                            .desired_width(280.0),
+                    );
+                    if obs.len() > 12 {
+                        field.request_focus();
                     }
+                    let shown = crate::gui::views::ob_matches(obs, search);
+                    ui.weak(format!("{} of {} OBs", shown.len(), obs.len()));
+                    let row_height = ui.spacing().interact_size.y;
+                    egui::ScrollArea::vertical().max_height(360.0).show_rows(
+                        ui,
+                        row_height,
+                        shown.len(),
+                        |ui, range| {
+                            for o in &shown[range] {
+                                if ui
+                                    .selectable_label(
+                                        o.code == self.ob,
+                                        format!("{} — {} ({})", o.code, o.name, o.currency),
+                                    )
+                                    .clicked()
+                                {
+                                    command = Some(Command::SelectOb(o.code.clone()));
+                                    ui.close();
+                                }
+                            }
+                        },
+                    );
                 });
             ui.separator();
             ui.label("Period");

@@ -150,22 +150,26 @@ pub fn matrix(current: &RunReport, previous: Option<&Previous>) -> Matrix {
     m
 }
 
-pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, previous: Option<&Previous>) {
-    let m = matrix(current, previous);
+/// The All OBs tab: `m` is `matrix(current, previous)` (built once by the app, not every
+/// frame: with thousands of OBs that would cost the frame); `previous_issued` says where
+/// the previous period came from (`None`: not rated yet).
+pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, m: &Matrix, previous_issued: Option<bool>) {
     ui.heading(format!("All OBs, {}", current.period_label));
-    if previous.is_none() {
+    if previous_issued.is_none() {
         ui.weak("The previous period is being rated; changes appear when it is ready.");
-    } else if previous.is_some_and(|p| p.issued) {
+    } else if previous_issued == Some(true) {
         ui.weak("Change against the previous period as issued (its data is not loaded); highlighted: more than doubled, halved, new or gone.");
     } else {
         ui.weak("Change against the previous period; highlighted: more than doubled, halved, new or gone.");
     }
     let warn = egui::Color32::from_rgb(230, 120, 0);
-    // A few rows: the tab's own scroll area scrolls the matrix both ways.
+    // Thousands of OBs (an OB table): the matrix scrolls on its own and lays out only the
+    // rows in view; the tab's scroll area moves it sideways and shows what is below.
     let mut tb = TableBuilder::new(ui)
         .id_salt("matrix")
         .striped(true)
-        .vscroll(false)
+        .vscroll(true)
+        .max_scroll_height(440.0)
         .column(Column::auto().at_least(60.0))
         .column(Column::auto().at_least(40.0));
     for _ in &m.concepts {
@@ -184,9 +188,10 @@ pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, previous: Option<&Prev
             });
         }
     })
-    .body(|mut body| {
-        for r in &m.rows {
-            body.row(36.0, |mut row| {
+    .body(|body| {
+        body.rows(36.0, m.rows.len(), |mut row| {
+            let r = &m.rows[row.index()];
+            {
                 row.col(|ui| {
                     ui.strong(&r.ob);
                 });
@@ -209,8 +214,8 @@ pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, previous: Option<&Prev
                         });
                     });
                 }
-            });
-        }
+            }
+        });
     });
     for (ob, message) in &m.failed {
         ui.colored_label(egui::Color32::RED, format!("{ob} not invoiced: {message}"));

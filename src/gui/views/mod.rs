@@ -54,6 +54,19 @@ pub enum Command {
     Cancel,
 }
 
+/// The OBs whose code or legal entity contains `search` (any case), in configuration order.
+pub fn ob_matches<'a>(
+    obs: &'a [crate::model::config::ObConfig],
+    search: &str,
+) -> Vec<&'a crate::model::config::ObConfig> {
+    let needle = search.trim().to_lowercase();
+    obs.iter()
+        .filter(|o| {
+            needle.is_empty() || o.code.to_lowercase().contains(&needle) || o.name.to_lowercase().contains(&needle)
+        })
+        .collect()
+}
+
 /// Money with thousands separators and the currency's decimals.
 pub fn money(d: Decimal, dp: u32) -> String {
     group_thousands(&money_string(d, dp))

@@ -17,8 +17,10 @@ use super::period::YearMonth;
 use super::table::{FieldPlan, Form};
 
 mod checker;
+mod ob_table;
 mod raw;
 mod validate;
+pub use ob_table::{LANGUAGES, ObTableConfig, TableRow, language};
 pub use validate::url_has_password;
 
 use checker::Checker;
@@ -86,6 +88,8 @@ pub struct ObConfig {
     pub tax_rate: Decimal,
     pub contract_start: Option<NaiveDate>,
     pub contract_end: Option<NaiveDate>,
+    /// The language of the OB's invoices: `en`, `es` or `pt-BR`.
+    pub language: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::VariantNames)]
@@ -212,6 +216,9 @@ pub struct Config {
     pub datasets: Vec<DatasetConfig>,
     pub dimensions: Vec<DimensionConfig>,
     pub obs: Vec<ObConfig>,
+    /// `[[ob_table]]`: OBs read from datasets of the data folder (added to `obs` by the
+    /// load, after the `[[ob]]` entries).
+    pub ob_tables: Vec<ObTableConfig>,
     pub meters: Vec<MeterConfig>,
     pub charges: Vec<ChargeConfig>,
     pub fees: Vec<FeeConfig>,
@@ -243,13 +250,21 @@ pub enum ConfigError {
     Invalid { path: PathBuf, issues: Vec<ConfigIssue> },
 }
 
+impl ConfigIssue {
+    /// `file:line: message`, or `file: sheet!F7: message` for a rate card.
+    pub fn render(&self, path: &Path) -> String {
+        match &self.at {
+            Some(at) => format!("{}: {at}: {}", path.display(), self.message),
+            None => format!("{}:{}: {}", path.display(), self.line, self.message),
+        }
+    }
+}
+
 fn render_issues(path: &Path, issues: &[ConfigIssue]) -> String {
     let mut out = format!("{}: {} problem(s) in the configuration", path.display(), issues.len());
     for issue in issues {
-        match &issue.at {
-            Some(at) => out.push_str(&format!("\n  {}: {at}: {}", path.display(), issue.message)),
-            None => out.push_str(&format!("\n  {}:{}: {}", path.display(), issue.line, issue.message)),
-        }
+        out.push_str("\n  ");
+        out.push_str(&issue.render(path));
     }
     out
 }
@@ -319,6 +334,12 @@ impl Config {
                 .iter()
                 .find(|d| d.dataset.eq_ignore_ascii_case(name))
                 .and_then(|d| d.version)
+                .or_else(|| {
+                    self.ob_tables
+                        .iter()
+                        .find(|t| t.dataset.eq_ignore_ascii_case(name))
+                        .and_then(|t| t.version)
+                })
         })
     }
 
@@ -360,6 +381,7 @@ impl Config {
     pub fn referenced_datasets(&self) -> BTreeSet<String> {
         let mut names: BTreeSet<String> = self.datasets.iter().map(|d| d.name.to_ascii_lowercase()).collect();
         names.extend(self.dimensions.iter().map(|d| d.dataset.to_ascii_lowercase()));
+        names.extend(self.ob_tables.iter().map(|t| t.dataset.to_ascii_lowercase()));
         if self.uses_platform_cost() {
             names.insert(PLATFORM_COST.to_ascii_lowercase());
         }

@@ -50,6 +50,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub(super) ob: Vec<Spanned<RawOb>>,
     #[serde(default)]
+    pub(super) ob_table: Vec<Spanned<RawObTable>>,
+    #[serde(default)]
     pub(super) meter: Vec<Spanned<RawMeter>>,
     #[serde(default)]
     pub(super) charge: Vec<Spanned<RawCharge>>,
@@ -123,6 +125,39 @@ pub(super) struct RawOb {
     pub(super) contract_start: Option<RawDate>,
     #[serde(default)]
     pub(super) contract_end: Option<RawDate>,
+    #[serde(default)]
+    pub(super) language: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawObTable {
+    pub(super) dataset: String,
+    #[serde(default)]
+    pub(super) version: Option<u32>,
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) keys: String,
+    #[serde(default)]
+    pub(super) currency: Option<String>,
+    #[serde(default)]
+    pub(super) timezone: Option<String>,
+    #[serde(default)]
+    pub(super) tax_rate: Option<RawDecimal>,
+    #[serde(default)]
+    pub(super) language: Option<String>,
+    #[serde(default)]
+    pub(super) currency_column: Option<String>,
+    #[serde(default)]
+    pub(super) timezone_column: Option<String>,
+    #[serde(default)]
+    pub(super) tax_rate_column: Option<String>,
+    #[serde(default)]
+    pub(super) contract_start_column: Option<String>,
+    #[serde(default)]
+    pub(super) contract_end_column: Option<String>,
+    #[serde(default)]
+    pub(super) language_column: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

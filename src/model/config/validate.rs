@@ -18,11 +18,15 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
     let billing = billing(ck, raw.billing);
     let datasets = datasets(ck, &raw.dataset);
     let dimensions = dimensions(ck, &raw.dimension);
-    let obs = obs(ck, &raw.ob, &billing);
+    let ob_tables = super::ob_table::validate(ck, &raw.ob_table);
+    let obs = obs(ck, &raw.ob, &billing, !ob_tables.is_empty());
     let meters = meters(ck, &raw.meter, &datasets);
-    let ob_codes: BTreeSet<&str> = obs.iter().map(|o| o.code.as_str()).collect();
-    let charges = charges(ck, &raw.charge, &meters, &ob_codes);
-    let fees = fees(ck, &raw.fee, &ob_codes);
+    // With OB tables, the OBs charges and fees list are checked once the tables are read.
+    let ob_codes: Option<BTreeSet<&str>> = ob_tables
+        .is_empty()
+        .then(|| obs.iter().map(|o| o.code.as_str()).collect());
+    let charges = charges(ck, &raw.charge, &meters, ob_codes.as_ref());
+    let fees = fees(ck, &raw.fee, ob_codes.as_ref());
     let allocations = allocations(ck, &raw.allocation, &meters);
     let fx = fx(ck, &raw.fx);
     let config = Config {
@@ -38,6 +42,7 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
         datasets,
         dimensions,
         obs,
+        ob_tables,
         meters,
         charges,
         fees,
@@ -125,7 +130,7 @@ fn dimensions(ck: &mut Checker<'_>, raw: &[Spanned<RawDimension>]) -> Vec<Dimens
     dimensions
 }
 
-fn obs(ck: &mut Checker<'_>, raw: &[Spanned<RawOb>], billing: &BillingSettings) -> Vec<ObConfig> {
+fn obs(ck: &mut Checker<'_>, raw: &[Spanned<RawOb>], billing: &BillingSettings, tables: bool) -> Vec<ObConfig> {
     let mut obs: Vec<ObConfig> = Vec::new();
     let mut key_owner: HashMap<String, String> = HashMap::new();
     for s in raw {
@@ -184,9 +189,22 @@ fn obs(ck: &mut Checker<'_>, raw: &[Spanned<RawOb>], billing: &BillingSettings) 
             tax_rate,
             contract_start,
             contract_end,
+            language: match o.language.as_deref() {
+                None => "en".to_string(),
+                Some(l) => crate::model::config::language(l).map_or_else(
+                    || {
+                        ck.problem(
+                            at,
+                            format!("OB {}: language \"{l}\" is not one of en, es, pt-BR", o.code),
+                        );
+                        "en".to_string()
+                    },
+                    str::to_string,
+                ),
+            },
         });
     }
-    if obs.is_empty() {
+    if obs.is_empty() && !tables {
         ck.problem(0, "no [[ob]] is configured: add at least one OB to invoice");
     }
     obs
@@ -259,7 +277,8 @@ fn meters(ck: &mut Checker<'_>, raw: &[Spanned<RawMeter>], datasets: &[DatasetCo
 }
 
 /// A problem for every OB a `[[charge]]` or `[[fee]]` lists that no `[[ob]]` declares.
-fn check_obs(ck: &mut Checker<'_>, ob_codes: &BTreeSet<&str>, at: usize, what: &str, list: &[String]) {
+fn check_obs(ck: &mut Checker<'_>, ob_codes: Option<&BTreeSet<&str>>, at: usize, what: &str, list: &[String]) {
+    let Some(ob_codes) = ob_codes else { return };
     for code in list {
         if !ob_codes.contains(code.as_str()) {
             ck.problem(at, format!("{what} lists OB \"{code}\", which no [[ob]] declares"));
@@ -271,7 +290,7 @@ fn charges(
     ck: &mut Checker<'_>,
     raw: &[Spanned<RawCharge>],
     meters: &[MeterConfig],
-    ob_codes: &BTreeSet<&str>,
+    ob_codes: Option<&BTreeSet<&str>>,
 ) -> Vec<ChargeConfig> {
     let mut charges = Vec::new();
     for s in raw {
@@ -299,7 +318,7 @@ fn charges(
     charges
 }
 
-fn fees(ck: &mut Checker<'_>, raw: &[Spanned<RawFee>], ob_codes: &BTreeSet<&str>) -> Vec<FeeConfig> {
+fn fees(ck: &mut Checker<'_>, raw: &[Spanned<RawFee>], ob_codes: Option<&BTreeSet<&str>>) -> Vec<FeeConfig> {
     let mut fees = Vec::new();
     for s in raw {
         let at = s.span().start;
