@@ -15,8 +15,7 @@ use std::path::{Path, PathBuf};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::model::money::money_string;
-use crate::output::xlsx::{self, Stamp, Status, WriteError};
+use crate::output::xlsx::{self, DraftNote, Stamp, Status, WriteError};
 use crate::register::{
     DailyQuantity, DocBreakdown, DocKind, DocLine, Document, DocumentHead, RecordedInput, Register, RegisterError,
 };
@@ -278,6 +277,7 @@ pub fn invoice_of(doc: &Document, sign: Decimal) -> Invoice {
         period_start: h.period_start,
         period_end: h.period_end,
         timezone: doc.timezone.clone(),
+        language: "en".to_string(),
         tax_rate: doc.tax_rate,
         lines: doc
             .lines
@@ -452,7 +452,9 @@ fn issue_one(
                 corrected.invoice_number = format!("{base}-R{k}");
                 let mut record = document_of(report, &corrected, DocKind::Correction, Some(&d.head.number), k, stamp);
                 record.head.number.clone_from(&corrected.invoice_number);
-                let credit_invoice = invoice_of(&credit, Decimal::ONE);
+                let mut credit_invoice = invoice_of(&credit, Decimal::ONE);
+                // The credit note speaks the OB's language as it is configured now.
+                credit_invoice.language.clone_from(&inv.language);
                 vec![(credit, credit_invoice), (record, corrected)]
             }
             _ => return Ok(outcome),
@@ -521,9 +523,9 @@ fn write_and_record(
     Ok(written)
 }
 
-/// For drafts of periods already issued: per OB, the sentence under the totals saying
-/// whether the draft equals the document in force, or by how much its total differs.
-pub fn draft_notes(register: &mut Register, report: &RunReport) -> Result<BTreeMap<String, String>, RegisterError> {
+/// For drafts of periods already issued: per OB, how the draft compares with the
+/// document in force (the sentence under its totals).
+pub fn draft_notes(register: &mut Register, report: &RunReport) -> Result<BTreeMap<String, DraftNote>, RegisterError> {
     let mut notes = BTreeMap::new();
     for inv in &report.invoices {
         let o = decide(register, inv, false)?;
@@ -534,28 +536,18 @@ pub fn draft_notes(register: &mut Register, report: &RunReport) -> Result<BTreeM
     Ok(notes)
 }
 
-/// The sentence describing a draft against the document in force.
-pub fn note(o: &Outcome, h: &DocumentHead) -> String {
-    match o.action {
-        Action::Unchanged => format!(
-            "This draft equals {} issued on {}.",
-            h.number,
-            h.issue_date.format("%Y-%m-%d")
-        ),
-        _ => {
-            let delta = o.delta.unwrap_or_default();
-            format!(
-                "This draft differs from {} issued on {}: total {} {}{} ({} changed lines).",
-                h.number,
-                h.issue_date.format("%Y-%m-%d"),
-                money_string(h.total, o.decimals),
-                if delta.is_sign_negative() { "− " } else { "+ " },
-                money_string(delta.abs(), o.decimals),
-                o.changes
-                    .iter()
-                    .filter(|c| !matches!(c.concept.as_str(), "subtotal" | "tax" | "total"))
-                    .count()
-            )
-        }
+/// How a draft compares with the document in force.
+pub fn note(o: &Outcome, h: &DocumentHead) -> DraftNote {
+    DraftNote {
+        number: h.number.clone(),
+        issue_date: h.issue_date,
+        issued_total: h.total,
+        delta: (o.action != Action::Unchanged).then(|| o.delta.unwrap_or_default()),
+        changed_lines: o
+            .changes
+            .iter()
+            .filter(|c| !matches!(c.concept.as_str(), "subtotal" | "tax" | "total"))
+            .count(),
+        decimals: o.decimals,
     }
 }

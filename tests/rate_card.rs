@@ -103,6 +103,7 @@ fn the_sample_round_trips_through_the_workbook_and_libreoffice() {
             "dataset",
             "dimension",
             "ob",
+            "ob_table",
             "meter",
             "charge",
             "tiers",

@@ -372,7 +372,12 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
         Ok(None) => {}
         Err(e) => eprintln!("warning: {e:#}"),
     }
-    for note in stamp.notes.iter().map(|(ob, n)| format!("OB {ob}: {n}")) {
+    let english = crate::output::xlsx::words("en");
+    for note in stamp
+        .notes
+        .iter()
+        .map(|(ob, n)| format!("OB {ob}: {}", n.render(english)))
+    {
         eprintln!("{note}");
     }
     if let Some(out_dir) = &args.out {

@@ -288,6 +288,7 @@ impl Engine {
             config_path: config.path.clone(),
             config_sha256: config.sha256.clone(),
             issuer: config.billing.issuer.clone(),
+            logo: config.logo.clone(),
         }
     }
 
@@ -430,6 +431,7 @@ impl Engine {
             period_start: period.first_day(),
             period_end: period.last_day(),
             timezone: ob.timezone.name().to_string(),
+            language: ob.language.clone(),
             tax_rate: ob.tax_rate,
             lines,
             subtotal,

@@ -80,14 +80,41 @@ fn format_of(path: &Path) -> Result<Format, ImportError> {
 /// Reads and validates a configuration file: `billing.toml`, or a rate-card workbook
 /// (`.xlsx`, `.ods`) with the same content (SPEC 3).
 pub fn load_config(path: &Path) -> Result<Config, ConfigError> {
-    if rate_card::is_workbook(path) {
-        return rate_card::read(path);
+    let mut config = if rate_card::is_workbook(path) {
+        rate_card::read(path)?
+    } else {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)?
+    };
+    if let Some(logo) = &config.billing.logo {
+        config.logo = Some(std::sync::Arc::new(read_logo(path, logo)?));
     }
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Config::parse(&text, path)
+    Ok(config)
+}
+
+/// The bytes of `[billing] logo`: a PNG or JPEG file.
+fn read_logo(config: &Path, logo: &Path) -> Result<Vec<u8>, ConfigError> {
+    let problem = |message: String| ConfigError::Invalid {
+        path: config.to_path_buf(),
+        issues: vec![crate::model::config::ConfigIssue {
+            line: 0,
+            message,
+            at: Some("[billing] logo".to_string()),
+        }],
+    };
+    let bytes = std::fs::read(logo).map_err(|e| problem(format!("{}: cannot read the logo: {e}", logo.display())))?;
+    let png = bytes.starts_with(b"\x89PNG\r\n\x1a\n");
+    let jpeg = bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
+    if !png && !jpeg {
+        return Err(problem(format!(
+            "{}: the logo must be a PNG or JPEG image",
+            logo.display()
+        )));
+    }
+    Ok(bytes)
 }
 
 /// SHA-256 of a file, lowercase hex (for the Run info sheet).

@@ -12,11 +12,12 @@ use crate::model::config::{Config, ConfigError, ConfigIssue};
 
 /// The sections read, in the order written into the text (`billing` first; `tiers` goes
 /// into the charges).
-const SECTIONS: [&str; 9] = [
+const SECTIONS: [&str; 10] = [
     "billing",
     "dataset",
     "dimension",
     "ob",
+    "ob_table",
     "meter",
     "charge",
     "fee",

@@ -217,6 +217,8 @@ pub struct Invoice {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub timezone: String,
+    /// The language of the invoice's sheet (`en`, `es`, `pt-BR`).
+    pub language: String,
     pub tax_rate: Decimal,
     pub lines: Vec<Line>,
     pub subtotal: Decimal,
@@ -356,6 +358,9 @@ pub struct RunReport {
     pub config_path: PathBuf,
     pub config_sha256: String,
     pub issuer: String,
+    /// The issuer's own logo (`[billing] logo`), PNG or JPEG bytes; the product's otherwise.
+    #[serde(skip)]
+    pub logo: Option<Arc<Vec<u8>>>,
 }
 
 /// A reviewer's decision to discard a suspended record, with the reason.

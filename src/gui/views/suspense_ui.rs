@@ -267,6 +267,7 @@ mod tests {
             config_path: "billing.toml".into(),
             config_sha256: String::new(),
             issuer: String::new(),
+            logo: None,
         })
     }
 

@@ -52,6 +52,9 @@ pub struct BillingSettings {
     /// `[billing] register`: a SQLite path (from the configuration's folder) or a
     /// `postgres://` URL.
     pub register: Option<String>,
+    /// `[billing] logo`: a PNG or JPEG printed on every invoice instead of the product's
+    /// own, from the configuration's folder.
+    pub logo: Option<PathBuf>,
 }
 
 /// A usage dataset (`[[dataset]]`).
@@ -224,6 +227,8 @@ pub struct Config {
     pub fees: Vec<FeeConfig>,
     pub allocations: Vec<AllocationConfig>,
     pub fx: Vec<FxRate>,
+    /// The bytes of `[billing] logo`, read with the configuration.
+    pub logo: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 /// The dataset that feeds allocation pools.

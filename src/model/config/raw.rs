@@ -77,6 +77,8 @@ pub(super) struct RawBilling {
     pub(super) issuer: Option<String>,
     #[serde(default)]
     pub(super) register: Option<String>,
+    #[serde(default)]
+    pub(super) logo: Option<String>,
 }
 
 pub(super) fn default_decimals() -> u32 {

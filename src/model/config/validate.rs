@@ -15,7 +15,11 @@ use super::raw::*;
 use super::*;
 
 pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Config {
-    let billing = billing(ck, raw.billing);
+    let config_dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let billing = billing(ck, raw.billing, config_dir);
     let datasets = datasets(ck, &raw.dataset);
     let dimensions = dimensions(ck, &raw.dimension);
     let ob_tables = super::ob_table::validate(ck, &raw.ob_table);
@@ -48,12 +52,13 @@ pub(super) fn convert(ck: &mut Checker<'_>, raw: RawConfig, path: &Path) -> Conf
         fees,
         allocations,
         fx,
+        logo: None,
     };
     check_concepts(ck, &config, &raw.charge, &raw.fee, &raw.allocation);
     config
 }
 
-fn billing(ck: &mut Checker<'_>, raw: Spanned<RawBilling>) -> BillingSettings {
+fn billing(ck: &mut Checker<'_>, raw: Spanned<RawBilling>, config_dir: &Path) -> BillingSettings {
     let b_at = raw.span().start;
     let rb = raw.into_inner();
     let rounding = parse_rounding(rb.rounding.as_deref()).unwrap_or_else(|m| {
@@ -76,6 +81,14 @@ fn billing(ck: &mut Checker<'_>, raw: Spanned<RawBilling>) -> BillingSettings {
         invoice_prefix: rb.invoice_prefix.unwrap_or_else(|| "INV".to_string()),
         issuer: rb.issuer.unwrap_or_default(),
         register: rb.register.filter(|r| !r.trim().is_empty()),
+        logo: rb.logo.filter(|l| !l.trim().is_empty()).map(|l| {
+            let p = Path::new(l.trim());
+            if p.is_relative() {
+                config_dir.join(p)
+            } else {
+                p.to_path_buf()
+            }
+        }),
     }
 }
 

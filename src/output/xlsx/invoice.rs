@@ -58,9 +58,11 @@ fn invoice_sheet(
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_row_height(0, 34)?;
-    ws.write_string_with_format(0, 0, stamp.status.title(), &st.title)?;
+    let w = super::words(&inv.language);
+    ws.write_string_with_format(0, 0, stamp.status.title(w), &st.title)?;
+    let logo = report.logo.as_deref().map_or(LOGO, Vec::as_slice);
     if stamp.logo
-        && let Ok(img) = Image::new_from_buffer(LOGO)
+        && let Ok(img) = Image::new_from_buffer(logo)
     {
         let img = img.set_scale_to_size(220, 64, true);
         ws.insert_image_with_offset(0, 4, &img, 0, 2)?;
@@ -68,17 +70,23 @@ fn invoice_sheet(
     ws.write_string_with_format(1, 0, &report.issuer, &st.muted)?;
 
     let status = stamp.status.label();
+    let credit = matches!(stamp.status, super::Status::CreditNoteFor(_));
+    let number_label = if credit {
+        &w.credit_note_number
+    } else {
+        &w.invoice_number
+    };
     let header: [(&str, HeaderValue); 10] = [
-        ("Invoice number", HeaderValue::Text(&inv.invoice_number)),
-        ("OB", HeaderValue::Text(&inv.ob)),
-        ("Legal entity", HeaderValue::Text(&inv.legal_entity)),
-        ("Period", HeaderValue::Text(&inv.period_label)),
-        ("Period start", HeaderValue::Date(inv.period_start)),
-        ("Period end", HeaderValue::Date(inv.period_end)),
-        ("Issue date", HeaderValue::Date(stamp.issue_date)),
-        ("Currency", HeaderValue::Text(&inv.currency)),
-        ("Issuer", HeaderValue::Text(&report.issuer)),
-        ("Status", HeaderValue::Text(&status)),
+        (number_label, HeaderValue::Text(&inv.invoice_number)),
+        (&w.ob, HeaderValue::Text(&inv.ob)),
+        (&w.legal_entity, HeaderValue::Text(&inv.legal_entity)),
+        (&w.period, HeaderValue::Text(&inv.period_label)),
+        (&w.period_start, HeaderValue::Date(inv.period_start)),
+        (&w.period_end, HeaderValue::Date(inv.period_end)),
+        (&w.issue_date, HeaderValue::Date(stamp.issue_date)),
+        (&w.currency, HeaderValue::Text(&inv.currency)),
+        (&w.issuer, HeaderValue::Text(&report.issuer)),
+        (&w.status, HeaderValue::Text(&status)),
     ];
     let top = 3u32;
     for (i, (label, value)) in header.iter().enumerate() {
@@ -91,9 +99,17 @@ fn invoice_sheet(
     }
 
     let head = top + header.len() as u32 + 1;
-    for (c, h) in INVOICE_TABLE_HEADER.iter().enumerate() {
+    let table_header = [
+        &w.concept,
+        &w.description,
+        &w.quantity,
+        &w.unit,
+        &w.unit_price,
+        &w.amount,
+    ];
+    for (c, h) in table_header.iter().enumerate() {
         let f = if c >= 2 && c != 3 { &st.header_right } else { &st.header };
-        ws.write_string_with_format(head, c as u16, *h, f)?;
+        ws.write_string_with_format(head, c as u16, h.as_str(), f)?;
     }
     let first = head + 1;
     for (i, line) in inv.lines.iter().enumerate() {
@@ -129,7 +145,7 @@ fn invoice_sheet(
             }
         }
         if line.kind == LineKind::Allocation {
-            ws.write_string_with_format(r, 4, "share", &st.muted)?;
+            ws.write_string_with_format(r, 4, &w.share, &st.muted)?;
         }
     }
     let last = first + inv.lines.len() as u32;
@@ -139,7 +155,7 @@ fn invoice_sheet(
     } else {
         format!("=SUM(F{}:F{})", first + 1, last)
     };
-    ws.write_string_with_format(sub_row, 0, "Subtotal", &st.total_label)?;
+    ws.write_string_with_format(sub_row, 0, &w.subtotal, &st.total_label)?;
     for c in 1..5 {
         ws.write_blank(sub_row, c, &st.total_label)?;
     }
@@ -149,18 +165,19 @@ fn invoice_sheet(
         Formula::new(sum).set_result(money_string(inv.subtotal, inv.decimals)),
         &st.money_bold,
     )?;
-    ws.write_string(sub_row + 1, 0, "Tax")?;
+    ws.write_string(sub_row + 1, 0, &w.tax)?;
     ws.write_string(
         sub_row + 1,
         1,
-        format!("Tax at {} %", plain_string(inv.tax_rate * Decimal::from(100))),
+        super::fill(&w.tax_at, &[("rate", &plain_string(inv.tax_rate * Decimal::from(100)))]),
     )?;
     ws.write_number_with_format(sub_row + 1, 5, num(inv.tax), &st.money)?;
-    ws.write_string_with_format(sub_row + 2, 0, "Total", &st.total_label)?;
+    ws.write_string_with_format(sub_row + 2, 0, &w.total, &st.total_label)?;
+    let due = if credit { &w.amount_credited } else { &w.amount_due };
     ws.write_string_with_format(
         sub_row + 2,
         1,
-        format!("Amount due in {}", inv.currency),
+        super::fill(due, &[("currency", &inv.currency)]),
         &st.total_label,
     )?;
     for c in 2..5 {
@@ -170,17 +187,14 @@ fn invoice_sheet(
         Formula::new(format!("=F{}+F{}", sub_row + 1, sub_row + 2)).set_result(money_string(inv.total, inv.decimals));
     ws.write_formula_with_format(sub_row + 2, 5, total, &st.money_bold)?;
     let mut note = sub_row + 4;
-    if let Some(text) = stamp.notes.get(&inv.ob) {
-        ws.write_string_with_format(note, 0, text, &st.total_label)?;
+    if let Some(n) = stamp.notes.get(&inv.ob) {
+        ws.write_string_with_format(note, 0, n.render(w), &st.total_label)?;
         note += 1;
     }
     ws.write_string_with_format(
         note,
         0,
-        format!(
-            "Period cut at local midnight in {}. Breakdowns, daily usage, suspended records and the reconciliation are on the following sheets.",
-            inv.timezone
-        ),
+        super::fill(&w.period_note, &[("zone", &inv.timezone)]),
         &st.muted,
     )?;
 

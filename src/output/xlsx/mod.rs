@@ -16,11 +16,13 @@ mod rate_card;
 mod register;
 mod style;
 mod summary;
+mod words;
 
 pub use invoice::invoice_workbook;
 pub use rate_card::rate_card_workbook;
 pub use register::register_workbook;
 pub use summary::summary_workbook;
+pub use words::{Words, fill, words};
 
 /// What a workbook is stamped with besides the report.
 #[derive(Debug, Clone)]
@@ -34,8 +36,44 @@ pub struct Stamp {
     pub logo: bool,
     /// The `Status` row of the Invoice sheet.
     pub status: Status,
-    /// Per OB, a sentence under a draft's totals: how it compares with the issued document.
-    pub notes: BTreeMap<String, String>,
+    /// Per OB, how a draft compares with the issued document (a sentence under the totals).
+    pub notes: BTreeMap<String, DraftNote>,
+}
+
+/// How a draft compares with the document in force of its OB and period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftNote {
+    pub number: String,
+    pub issue_date: NaiveDate,
+    pub issued_total: rust_decimal::Decimal,
+    /// The draft's total minus the issued one; `None` when the draft equals the document.
+    pub delta: Option<rust_decimal::Decimal>,
+    pub changed_lines: usize,
+    pub decimals: u32,
+}
+
+impl DraftNote {
+    /// The sentence in a language's words.
+    pub fn render(&self, w: &Words) -> String {
+        let date = self.issue_date.format("%Y-%m-%d").to_string();
+        match self.delta {
+            None => fill(&w.draft_equals, &[("number", &self.number), ("date", &date)]),
+            Some(d) => fill(
+                &w.draft_differs,
+                &[
+                    ("number", &self.number),
+                    ("date", &date),
+                    (
+                        "total",
+                        &crate::model::money::money_string(self.issued_total, self.decimals),
+                    ),
+                    ("sign", if d.is_sign_negative() { "−" } else { "+" }),
+                    ("delta", &crate::model::money::money_string(d.abs(), self.decimals)),
+                    ("changed", &self.changed_lines.to_string()),
+                ],
+            ),
+        }
+    }
 }
 
 impl Stamp {
@@ -74,11 +112,11 @@ impl Status {
         }
     }
 
-    /// The sheet's title.
-    pub fn title(&self) -> &'static str {
+    /// The sheet's title in a language's words.
+    pub fn title<'w>(&self, w: &'w Words) -> &'w str {
         match self {
-            Status::CreditNoteFor(_) => "CREDIT NOTE",
-            _ => "INVOICE",
+            Status::CreditNoteFor(_) => &w.title_credit_note,
+            _ => &w.title_invoice,
         }
     }
 }

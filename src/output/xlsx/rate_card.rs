@@ -23,7 +23,7 @@ const DECIMAL_KEYS: [&str; 11] = [
     "flat",
 ];
 
-const SECTIONS: [(&str, &str); 8] = [
+const SECTIONS: [(&str, &str); 9] = [
     (
         "dataset",
         "Usage datasets: name, id_field, time_field, ob_field, exclude, version.",
@@ -35,6 +35,10 @@ const SECTIONS: [(&str, &str); 8] = [
     (
         "ob",
         "Operating businesses invoiced: code, name, keys (comma-separated), currency, timezone, tax_rate, contract dates.",
+    ),
+    (
+        "ob_table",
+        "OBs read from a dataset of the data folder: the dataset, its code, name and keys columns, and fixed values or *_column names for currency, timezone, tax_rate, language and contract dates.",
     ),
     (
         "meter",
@@ -64,7 +68,7 @@ const README: &[&str] = &[
     "Lists (keys, breakdown, obs) are comma-separated. Conditions (where, exclude) are written field: v1, v2; field2: v3 (AND across ;, OR within a list); a value is true/false, a number, or text (in double quotes to force text: \"123\").",
     "Money, prices and rates may be numbers or text; dates may be date cells or YYYY-MM-DD text.",
     "",
-    "billing: one row per key of [billing] (currency, decimals, rounding, invoice_prefix, issuer, register).",
+    "billing: one row per key of [billing] (currency, decimals, rounding, invoice_prefix, issuer, register, logo).",
     "tiers: one row per tier of a graduated or volume charge, in order: concept and obs as on the charge's row, up_to (empty for the last tier), unit_price, flat.",
 ];
 

@@ -5,8 +5,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
-pub(super) const INVOICE_TABLE_HEADER: [&str; 6] =
-    ["Concept", "Description", "Quantity", "Unit", "Unit price", "Amount"];
 pub(super) const NAVY: u32 = 0x1F3864;
 pub(super) const LIGHT: u32 = 0xDCE6F1;
 
