@@ -8,11 +8,19 @@
 use std::path::PathBuf;
 
 /// Where the bundled sample data lives: `sample-data/` in the working folder, else the
-/// one beside the sources the program was built from.
+/// one an installed package ships (`<prefix>/share/billing-workbench/sample-data` beside
+/// `<prefix>/bin`), else the one beside the sources the program was built from.
 pub fn sample_data_dir() -> PathBuf {
     let here = PathBuf::from("sample-data");
     if here.join("billing.toml").is_file() {
         return here;
+    }
+    let installed = std::env::current_exe().ok().and_then(|exe| {
+        let prefix = exe.parent()?.parent()?;
+        Some(prefix.join("share/billing-workbench/sample-data"))
+    });
+    if let Some(dir) = installed.filter(|d| d.join("billing.toml").is_file()) {
+        return dir;
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data")
 }

@@ -165,6 +165,7 @@ fn discarding_a_record_is_kept_next_to_the_data() {
         ob: Some("BR".into()),
         month: Some("2026-10".into()),
         dark: true,
+        tab: None,
     };
     let mut app = WorkbenchApp::new(settings.clone(), Box::new(FixedPicker::default()));
     app.wait_for_jobs();
@@ -460,4 +461,30 @@ fn five_thousand_obs_are_searched_by_typing_and_scrolled_in_all_obs() {
         h.query_by_label("T0001").is_none(),
         "the matrix scrolled past its first rows"
     );
+}
+
+#[test]
+fn f1_lists_the_shortcuts_and_the_last_tab_is_remembered() {
+    let mut h = harness(sample_app(FixedPicker::default()));
+    settle(&mut h);
+    h.key_press(egui::Key::F1);
+    h.run_steps(2);
+    assert!(h.state().show_shortcuts);
+    h.get_by_label("Keyboard shortcuts");
+    h.get_by_label("Previous / next OB");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(!h.state().show_shortcuts);
+    assert!(h.query_by_label("Keyboard shortcuts").is_none());
+
+    // The tab shown last comes back with the settings.
+    h.get_by_label("Meters").click();
+    h.run_steps(2);
+    let settings = Settings {
+        tab: Some(h.state().tab.label().to_string()),
+        month: Some("2026-10".into()),
+        ..Settings::default()
+    };
+    let app = WorkbenchApp::new(settings, Box::new(FixedPicker::default()));
+    assert_eq!(app.tab.label(), "Meters");
 }

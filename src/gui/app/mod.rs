@@ -50,6 +50,8 @@ pub struct Settings {
     pub ob: Option<String>,
     pub month: Option<String>,
     pub dark: bool,
+    /// The tab shown last.
+    pub tab: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +116,8 @@ pub struct WorkbenchApp {
     range_text: (String, String),
     /// What is typed in the OB picker's search field.
     ob_search: String,
+    /// The keyboard-shortcut overlay (F1).
+    pub show_shortcuts: bool,
     /// The All OBs matrix of the report, previous period and register it was built from.
     matrix_cache: Option<MatrixCache>,
     selected_line: Option<String>,
@@ -151,6 +155,11 @@ impl WorkbenchApp {
             .as_deref()
             .and_then(YearMonth::parse)
             .unwrap_or(YearMonth { year: 2026, month: 10 });
+        let start_tab = settings
+            .tab
+            .as_deref()
+            .and_then(|t| Tab::ALL.into_iter().find(|x| x.label() == t))
+            .unwrap_or(Tab::Invoice);
         let mut app = WorkbenchApp {
             ob: settings.ob.clone().unwrap_or_default(),
             settings,
@@ -158,7 +167,7 @@ impl WorkbenchApp {
             loaded: None,
             load_error: None,
             period: Period::Month(month),
-            tab: Tab::Invoice,
+            tab: start_tab,
             reports: HashMap::new(),
             job: None,
             pending: None,
@@ -170,6 +179,7 @@ impl WorkbenchApp {
             custom_range: false,
             range_text: (String::new(), String::new()),
             ob_search: String::new(),
+            show_shortcuts: false,
             matrix_cache: None,
             selected_line: None,
             share_field: None,
@@ -328,6 +338,7 @@ impl WorkbenchApp {
                 self.save_discards();
             }
             Command::ToggleTheme => self.settings.dark = !self.settings.dark,
+            Command::ToggleShortcuts => self.show_shortcuts = !self.show_shortcuts,
             Command::Cancel => {
                 if let Some(job) = self.job.take() {
                     // The worker checks the flag before every piece and stops.
@@ -390,6 +401,11 @@ impl WorkbenchApp {
             (KeyboardShortcut::new(Modifiers::ALT, Key::ArrowDown), Command::NextOb),
         ];
         ctx.input_mut(|i| {
+            if i.consume_key(Modifiers::NONE, Key::F1)
+                || (self.show_shortcuts && i.consume_key(Modifiers::NONE, Key::Escape))
+            {
+                out.push(Command::ToggleShortcuts);
+            }
             for (shortcut, command) in table {
                 if i.consume_shortcut(&shortcut) {
                     out.push(command);
@@ -506,6 +522,24 @@ impl WorkbenchApp {
                 );
             }
         }
+        if self.show_shortcuts {
+            let mut open = true;
+            egui::Window::new("Keyboard shortcuts")
+                .open(&mut open)
+                .collapsible(false)
+                .resizable(false)
+                .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+                .show(&ctx, |ui| {
+                    egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                        for (keys, what) in views::SHORTCUTS {
+                            ui.strong(*keys);
+                            ui.label(*what);
+                            ui.end_row();
+                        }
+                    });
+                });
+            self.show_shortcuts = open;
+        }
         if let Some(plan) = &self.confirm {
             match views::register_ui::confirm_ui(&ctx, plan) {
                 Some(true) => self.issue_confirmed(Some(&ctx)),
@@ -530,6 +564,7 @@ impl eframe::App for WorkbenchApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         let mut s = self.settings.clone();
         s.ob = Some(self.ob.clone()).filter(|o| !o.is_empty());
+        s.tab = Some(self.tab.label().to_string());
         eframe::set_value(storage, eframe::APP_KEY, &s);
     }
 }

@@ -114,6 +114,9 @@ impl WorkbenchApp {
             {
                 command = Some(Command::ToggleTheme);
             }
+            if ui.button("Shortcuts (F1)").clicked() {
+                command = Some(Command::ToggleShortcuts);
+            }
         });
         command
     }

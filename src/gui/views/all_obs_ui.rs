@@ -204,7 +204,7 @@ pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, m: &Matrix, previous_i
                     .chain(std::iter::once(&(Some(r.total), r.total_change.clone())))
                 {
                     row.col(|ui| {
-                        ui.vertical(|ui| {
+                        ui.with_layout(egui::Layout::top_down(egui::Align::Max), |ui| {
                             ui.label(amount.map(|a| money(a, r.decimals)).unwrap_or_else(|| "–".into()));
                             if ch.unusual() {
                                 ui.colored_label(warn, format!("! {}", ch.text()));
@@ -234,10 +234,14 @@ pub fn all_obs_ui(ui: &mut egui::Ui, current: &RunReport, m: &Matrix, previous_i
             let dp = m.rows.first().map_or(2, |r| r.decimals);
             for t in &m.totals {
                 ui.label(&t.currency);
-                ui.label(t.obs.to_string());
-                ui.label(money(t.subtotal, dp));
-                ui.label(money(t.tax, dp));
-                ui.label(money(t.total, dp));
+                for text in [
+                    t.obs.to_string(),
+                    money(t.subtotal, dp),
+                    money(t.tax, dp),
+                    money(t.total, dp),
+                ] {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(text));
+                }
                 ui.end_row();
             }
         });

@@ -68,20 +68,33 @@ pub fn breakdown_ui(ui: &mut egui::Ui, inv: &Invoice, field: &mut Option<String>
         let bars: Vec<Bar> = amounts
             .iter()
             .enumerate()
-            .map(|(i, (c, a))| Bar::new(i as f64, plot_value(*a)).name(c).width(0.7))
+            // The first concept on top, as in the table beside the chart.
+            .map(|(i, (c, a))| {
+                Bar::new((amounts.len() - 1 - i) as f64, plot_value(*a))
+                    .name(c)
+                    .width(0.7)
+            })
             .collect();
-        let names: Vec<String> = amounts.iter().map(|a| a.0.clone()).collect();
+        let names: Vec<String> = amounts.iter().rev().map(|a| a.0.clone()).collect();
+        // Horizontal bars: every bar is labelled with its concept, however many there are
+        // (labels under vertical bars are dropped by the plot when they would overlap).
+        // Room for a readable label per bar: the plot drops labels closer than a line.
+        let height = (names.len() as f32 * 26.0).max(160.0);
         Plot::new("by_concept")
-            .height(220.0)
+            .height(height)
             .allow_scroll(false)
-            .x_axis_formatter(move |m, _| {
+            .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
+            .y_axis_min_width(90.0)
+            .y_axis_formatter(move |m, _| {
                 names
                     .get(m.value.round() as usize)
-                    .filter(|_| (m.value - m.value.round()).abs() < 1e-6)
+                    .filter(|_| m.value >= 0.0 && (m.value - m.value.round()).abs() < 1e-6)
                     .cloned()
                     .unwrap_or_default()
             })
-            .show(&mut cols[0], |p| p.bar_chart(BarChart::new("Amount", bars)));
+            .show(&mut cols[0], |p| {
+                p.bar_chart(BarChart::new("Amount", bars).horizontal())
+            });
         amount_table(
             &mut cols[1],
             "concept_table",
@@ -117,9 +130,21 @@ pub fn breakdown_ui(ui: &mut egui::Ui, inv: &Invoice, field: &mut Option<String>
                         .width(0.7)
                 })
                 .collect();
+            let labels: Vec<String> = rows.iter().map(|s| s.label.clone()).collect();
             Plot::new("shares")
-                .height(200.0)
+                .height((rows.len() as f32 * 26.0).clamp(160.0, 420.0))
                 .allow_scroll(false)
+                // Each bar is labelled with its value's label, not its index.
+                .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
+                .y_axis_min_width(90.0)
+                .y_axis_formatter(move |m, _| {
+                    labels
+                        .get(m.value.round() as usize)
+                        .filter(|_| m.value >= 0.0 && (m.value - m.value.round()).abs() < 1e-6)
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .x_axis_formatter(|m, _| format!("{} %", m.value))
                 .show(&mut cols[0], |p| {
                     p.bar_chart(BarChart::new("Share %", bars).horizontal())
                 });

@@ -156,7 +156,9 @@ pub fn history_ui(
         for t in &h.totals {
             ui.label(format!("{} {}", t.ob, t.currency));
             for v in &t.totals {
-                ui.label(v.map_or("—".to_string(), |v| money(v, t.decimals)));
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(v.map_or("—".to_string(), |v| money(v, t.decimals)))
+                });
             }
             ui.end_row();
         }

@@ -181,9 +181,14 @@ pub fn invoice_ui(ui: &mut egui::Ui, inv: &Invoice, issuer: &str, selected: &mut
                     row.col(|ui| {
                         ui.label(&r.description);
                     });
-                    for text in [&r.quantity, &r.unit, &r.unit_price] {
+                    // Numbers right-aligned, the unit as text.
+                    for (text, number) in [(&r.quantity, true), (&r.unit, false), (&r.unit_price, true)] {
                         row.col(|ui| {
-                            ui.label(text);
+                            if number {
+                                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(text));
+                            } else {
+                                ui.label(text);
+                            }
                         });
                     }
                     row.col(|ui| {

@@ -51,8 +51,26 @@ pub enum Command {
         record_id: String,
     },
     ToggleTheme,
+    /// Show or hide the keyboard-shortcut overlay (F1).
+    ToggleShortcuts,
     Cancel,
 }
+
+/// Every keyboard shortcut of the window, as the F1 overlay lists them.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("F1", "Show or hide this list"),
+    ("Ctrl+O", "Open data folder…"),
+    (
+        "Ctrl+Shift+O",
+        "Open configuration (billing.toml or a rate-card workbook)…",
+    ),
+    ("Ctrl+R", "Reload the inputs"),
+    ("Ctrl+E", "Export the invoice on screen…"),
+    ("Ctrl+Shift+E", "Export all OBs…"),
+    ("Alt+Left / Alt+Right", "Previous / next month"),
+    ("Alt+Up / Alt+Down", "Previous / next OB"),
+    ("Esc", "Close a menu or this list"),
+];
 
 /// The OBs whose code or legal entity contains `search` (any case), in configuration order.
 pub fn ob_matches<'a>(

@@ -65,8 +65,13 @@ pub fn reconciliation_ui(ui: &mut egui::Ui, inv: &Invoice, report: &RunReport) {
             }
             ui.end_row();
             for (cells, balances) in ob_rows(inv) {
-                for c in &cells {
-                    ui.label(c);
+                for (i, c) in cells.iter().enumerate() {
+                    // Counts right-aligned; the dataset's name as text.
+                    if i == 0 {
+                        ui.label(c);
+                    } else {
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(c));
+                    }
                 }
                 check_ui(ui, balances);
                 ui.end_row();
@@ -92,8 +97,13 @@ pub fn reconciliation_ui(ui: &mut egui::Ui, inv: &Invoice, report: &RunReport) {
             }
             ui.end_row();
             for (cells, balances) in run_rows(report) {
-                for c in &cells {
-                    ui.label(c);
+                for (i, c) in cells.iter().enumerate() {
+                    // Counts right-aligned; the dataset's name as text.
+                    if i == 0 {
+                        ui.label(c);
+                    } else {
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(c));
+                    }
                 }
                 check_ui(ui, balances);
                 ui.end_row();

@@ -200,7 +200,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<(), Wr
 /// Writes one workbook per invoice (and the summary when `summary`); refuses to overwrite
 /// any existing file unless `force`, checking every target before writing any. After each
 /// invoice workbook `keep_going(path)` is asked whether to go on (progress and cancel):
-/// when it says no, the files written so far are returned, each of them whole.
+/// when it says no, the group of workbooks being written (one per core) is finished and
+/// the files written so far are returned, each of them whole.
 pub fn write_all(
     report: &RunReport,
     dir: &Path,
@@ -221,14 +222,30 @@ pub fn write_all(
         source,
     })?;
     let mut written = Vec::new();
-    for (inv, path) in report.invoices.iter().zip(&targets) {
-        let bytes = invoice_workbook(report, inv, stamp).map_err(|source| WriteError::Xlsx {
-            path: path.clone(),
-            source,
-        })?;
-        write_atomically(path, &bytes, force)?;
-        written.push(path.clone());
-        if !keep_going(path) {
+    // Workbooks are built and written one per core at a time (each atomically, so a
+    // failure leaves no partial file); progress and cancel are asked after each file, in
+    // order, and a cancel stops after the group being written, whose files are all listed.
+    let pairs: Vec<(&Invoice, &PathBuf)> = report.invoices.iter().zip(&targets).collect();
+    let chunk = rayon::current_num_threads().max(1);
+    for group in pairs.chunks(chunk) {
+        use rayon::prelude::*;
+        let done: Vec<Result<(), WriteError>> = group
+            .par_iter()
+            .map(|(inv, path)| {
+                let bytes = invoice_workbook(report, inv, stamp).map_err(|source| WriteError::Xlsx {
+                    path: (*path).clone(),
+                    source,
+                })?;
+                write_atomically(path, &bytes, force)
+            })
+            .collect();
+        let mut go_on = true;
+        for ((_, path), result) in group.iter().zip(done) {
+            result?;
+            written.push((*path).clone());
+            go_on &= keep_going(path);
+        }
+        if !go_on {
             return Ok(written);
         }
     }
