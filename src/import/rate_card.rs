@@ -283,8 +283,14 @@ pub fn read(path: &Path) -> Result<Config, ConfigError> {
                 }),
             );
             for (key, (value, col)) in &e.cells {
+                // In [[ob_table]], `keys` names a column: one text, not a list.
+                let rendered = if section == "ob_table" && key == "keys" {
+                    toml_string(value)
+                } else {
+                    toml_value(key, value)
+                };
                 out.line(
-                    format!("{} = {}", toml_string(key), toml_value(key, value)),
+                    format!("{} = {}", toml_string(key), rendered),
                     Some(Origin {
                         sheet,
                         row: e.row,

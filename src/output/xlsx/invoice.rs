@@ -335,8 +335,14 @@ fn charts_sheet(wb: &mut Workbook, inv: &Invoice, table_top: u32) -> Result<(), 
 
 fn suspense_sheet(ws: &mut Worksheet, inv: &Invoice, stamp: &Stamp, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("Suspense")?;
-    table_header(ws, &["Code", "Dataset", "Record id", "Field", "Value", "Message"], st)?;
-    for (c, w) in [20.0, 22.0, 30.0, 16.0, 20.0, 60.0].iter().enumerate() {
+    // A reviewer's discards add a column after SPEC 6's six: the reason given.
+    let any_discarded = inv.suspense.iter().any(|s| s.discarded.is_some());
+    let mut header = vec!["Code", "Dataset", "Record id", "Field", "Value", "Message"];
+    if any_discarded {
+        header.push("Discarded (reason)");
+    }
+    table_header(ws, &header, st)?;
+    for (c, w) in [20.0, 22.0, 30.0, 16.0, 20.0, 60.0, 60.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
     let shown = inv.suspense.len().min(stamp.suspense_rows);
@@ -345,8 +351,11 @@ fn suspense_sheet(ws: &mut Worksheet, inv: &Invoice, stamp: &Stamp, st: &Styles)
         for (c, v) in s.cells().iter().enumerate() {
             ws.write_string(r, c as u16, *v)?;
         }
+        if let Some(reason) = &s.discarded {
+            ws.write_string(r, 6, reason)?;
+        }
     }
-    ws.autofilter(0, 0, shown as u32, 5)?;
+    ws.autofilter(0, 0, shown as u32, header.len() as u16 - 1)?;
     let mut r = shown as u32 + 2;
     if shown < inv.suspense.len() {
         ws.write_string_with_format(
