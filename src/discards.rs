@@ -91,6 +91,8 @@ mod tests {
             dataset: "Aura_Audit".into(),
             record_id: "e5".into(),
             reason: "test tenant \"x\"".into(),
+            by: Some("ana".into()),
+            at: Some("2026-11-03T09:15:00Z".into()),
         }];
         save(tmp.path(), &d).unwrap();
         assert_eq!(load(tmp.path()).unwrap(), d);

@@ -488,3 +488,92 @@ fn f1_lists_the_shortcuts_and_the_last_tab_is_remembered() {
     let app = WorkbenchApp::new(settings, Box::new(FixedPicker::default()));
     assert_eq!(app.tab.label(), "Meters");
 }
+
+#[test]
+fn every_record_of_a_code_is_discarded_at_once_with_who_when_and_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_dir(
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data"),
+        &data,
+    );
+    let settings = Settings {
+        month: Some("2026-10".into()),
+        data_dir: Some(data.clone()),
+        ob: Some("BR".into()),
+        ..Settings::default()
+    };
+    let mut app = WorkbenchApp::new(settings, Box::new(FixedPicker::default()));
+    app.wait_for_jobs();
+    let inv = app.invoice().unwrap().clone();
+    let unknown: Vec<_> = inv.suspense.iter().filter(|e| e.code == "UNKNOWN_DIMENSION").collect();
+    assert!(
+        unknown.len() > 1,
+        "the sample has several UNKNOWN_DIMENSION records for BR"
+    );
+    let mut h = harness(app);
+    settle(&mut h);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Suspense")
+        .click();
+    h.run_steps(3);
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Code").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "UNKNOWN_DIMENSION")
+        .click();
+    h.run_steps(3);
+    h.get_by_label(&format!("Discard all {} shown…", unknown.len())).click();
+    h.run_steps(2);
+    let question = format!("Discard {} record(s) (code UNKNOWN_DIMENSION) because:", unknown.len());
+    let is_reason = |n: &egui_kittest::kittest::AccessKitNode<'_>| {
+        n.role() == egui::accesskit::Role::TextInput && n.label().is_some_and(|l| l == question)
+    };
+    h.get_by(is_reason).focus();
+    h.run_steps(2);
+    h.get_by(is_reason)
+        .type_text("app ids not yet in D_Aura_App; agreed with BR billing");
+    h.run_steps(2);
+    h.get_by_label("Confirm bulk discard").click();
+    h.run_steps(3);
+    // Saved next to the data, each decision with who and when.
+    let saved = billing_workbench::discards::load(&data).unwrap();
+    assert_eq!(saved.len(), unknown.len());
+    assert!(
+        saved
+            .iter()
+            .all(|d| d.reason == "app ids not yet in D_Aura_App; agreed with BR billing")
+    );
+    assert!(
+        saved
+            .iter()
+            .all(|d| d.by.is_some() && d.at.as_deref().is_some_and(|a| a.ends_with('Z')))
+    );
+    let inv = h.state().invoice().unwrap().clone();
+    let marked: Vec<_> = inv.suspense.iter().filter(|e| e.discarded.is_some()).collect();
+    assert_eq!(marked.len(), unknown.len());
+    assert!(
+        marked
+            .iter()
+            .all(|e| e.code == "UNKNOWN_DIMENSION" && e.discarded_by.is_some())
+    );
+    // The workbook lists why, who and when.
+    let report = h.state().report().unwrap().clone();
+    let bytes = billing_workbench::output::xlsx::invoice_workbook(
+        &report,
+        &inv,
+        &billing_workbench::output::xlsx::Stamp::draft(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+            1000,
+        ),
+    )
+    .unwrap();
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = wb.worksheet_range("Suspense").unwrap();
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(&header[6..], ["Discarded (reason)", "Discarded by", "Discarded at"]);
+    let rows_with_reason = sheet
+        .rows()
+        .filter(|r| r.get(6).is_some_and(|c| c.to_string().starts_with("app ids not yet")))
+        .count();
+    assert_eq!(rows_with_reason, unknown.len());
+}

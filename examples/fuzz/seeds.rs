@@ -57,11 +57,15 @@ pub fn write(dir: &Path) {
                 dataset: "Events".into(),
                 record_id: "e5".into(),
                 reason: "test app".into(),
+                by: Some("ana".into()),
+                at: Some("2026-11-03T09:15:00Z".into()),
             },
             Discard {
                 dataset: "Events".into(),
                 record_id: "e6".into(),
                 reason: "negative \"quantity\"".into(),
+                by: None,
+                at: None,
             },
         ],
     )

@@ -338,6 +338,8 @@ impl Engine {
             value: Arc::clone(&issue.value),
             message: Arc::clone(&issue.message),
             discarded: None,
+            discarded_by: None,
+            discarded_at: None,
         }
     }
 

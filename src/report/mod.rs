@@ -151,6 +151,9 @@ pub struct SuspenseEntry {
     pub message: Arc<str>,
     /// The reason a reviewer gave for discarding the record (it stays unbilled either way).
     pub discarded: Option<String>,
+    /// Who discarded it and when (UTC, RFC 3339), where the decision says.
+    pub discarded_by: Option<String>,
+    pub discarded_at: Option<String>,
 }
 
 impl SuspenseEntry {
@@ -363,12 +366,18 @@ pub struct RunReport {
     pub logo: Option<Arc<Vec<u8>>>,
 }
 
-/// A reviewer's decision to discard a suspended record, with the reason.
+/// A reviewer's decision to discard a suspended record: why, who and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Discard {
     pub dataset: String,
     pub record_id: String,
     pub reason: String,
+    /// The operating-system user who decided (absent in files written before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// When, in UTC (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
 }
 
 impl Line {
@@ -425,28 +434,38 @@ impl RunReport {
     /// Marks the suspended and unattributable records that reviewers discarded.
     pub fn apply_discards(&mut self, discards: &[Discard]) {
         // By (dataset, record id); reversed so that the first decision on a record wins.
-        let by_record: std::collections::HashMap<(&str, &str), &str> = discards
+        let by_record: std::collections::HashMap<(&str, &str), &Discard> = discards
             .iter()
             .rev()
-            .map(|d| ((d.dataset.as_str(), d.record_id.as_str()), d.reason.as_str()))
+            .map(|d| ((d.dataset.as_str(), d.record_id.as_str()), d))
             .collect();
-        let reason = |e: &SuspenseEntry| -> Option<&str> {
+        let decision = |e: &SuspenseEntry| -> Option<&Discard> {
             if by_record.is_empty() {
                 return None;
             }
             by_record.get(&(&*e.dataset, e.record_id.as_str())).copied()
         };
+        let mark = |e: &mut SuspenseEntry, d: Option<&Discard>| {
+            e.discarded = d.map(|d| d.reason.clone());
+            e.discarded_by = d.and_then(|d| d.by.clone());
+            e.discarded_at = d.and_then(|d| d.at.clone());
+        };
         for inv in &mut self.invoices {
             for e in &mut inv.suspense {
-                e.discarded = reason(e).map(str::to_string);
+                let d = decision(e);
+                mark(e, d);
             }
         }
         // The run-level list is shared by the reports of one load: copied only when a
         // decision changes it.
         let records = &mut self.run.unattributable_records;
-        if records.iter().any(|e| e.discarded.as_deref() != reason(e)) {
+        if records.iter().any(|e| {
+            e.discarded.as_deref() != decision(e).map(|d| d.reason.as_str())
+                || e.discarded_by != decision(e).and_then(|d| d.by.clone())
+        }) {
             for e in Arc::make_mut(records) {
-                e.discarded = reason(e).map(str::to_string);
+                let d = decision(e);
+                mark(e, d);
             }
         }
     }

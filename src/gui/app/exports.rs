@@ -66,6 +66,14 @@ impl WorkbenchApp {
     }
 }
 
+/// Who decides and when (UTC, to the second): kept with every discard decision.
+pub(super) fn decided_now() -> (String, String) {
+    (
+        crate::host::user(),
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
 /// Opens a folder in the platform's file manager; a failure is shown, the files stay.
 pub(super) fn open_folder(dir: &Path) -> Result<(), String> {
     opener::open(dir).map_err(|e| format!("cannot open {}: {e}", dir.display()))

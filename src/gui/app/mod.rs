@@ -28,7 +28,7 @@ mod picker;
 mod tabs;
 mod toolbar;
 
-use exports::open_folder;
+use exports::{decided_now, open_folder};
 use frames::{FrameStats, frame_stats_wanted};
 use jobs::repaint_fn;
 pub use picker::{FixedPicker, Picker, RfdPicker};
@@ -325,12 +325,35 @@ impl WorkbenchApp {
             } => {
                 self.discards
                     .retain(|d| !(d.dataset == dataset && d.record_id == record_id));
+                let (by, at) = decided_now();
                 self.discards.push(Discard {
                     dataset,
                     record_id,
                     reason,
+                    by: Some(by),
+                    at: Some(at),
                 });
                 self.save_discards();
+            }
+            Command::DiscardMany { records, reason } => {
+                let (by, at) = decided_now();
+                let chosen: std::collections::HashSet<(&str, &str)> =
+                    records.iter().map(|(d, r)| (d.as_str(), r.as_str())).collect();
+                self.discards
+                    .retain(|d| !chosen.contains(&(d.dataset.as_str(), d.record_id.as_str())));
+                let n = records.len();
+                self.discards
+                    .extend(records.into_iter().map(|(dataset, record_id)| Discard {
+                        dataset,
+                        record_id,
+                        reason: reason.clone(),
+                        by: Some(by.clone()),
+                        at: Some(at.clone()),
+                    }));
+                self.save_discards();
+                if self.error.is_none() {
+                    self.status = format!("Discarded {n} record(s): {reason}");
+                }
             }
             Command::Undiscard { dataset, record_id } => {
                 self.discards

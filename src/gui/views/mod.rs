@@ -50,6 +50,12 @@ pub enum Command {
         dataset: String,
         record_id: String,
     },
+    /// Discard many suspended records at once (a code, a dataset or the current filter),
+    /// each with the same reason: (dataset, record id) pairs.
+    DiscardMany {
+        records: Vec<(String, String)>,
+        reason: String,
+    },
     ToggleTheme,
     /// Show or hide the keyboard-shortcut overlay (F1).
     ToggleShortcuts,

@@ -19,6 +19,8 @@ pub struct SuspenseFilter {
     pub unattributable: bool,
     /// The record being discarded and the reason typed so far.
     pub discarding: Option<(String, String, String)>,
+    /// The reason typed for discarding every record the filter shows, while asked.
+    pub bulk_reason: Option<String>,
 }
 
 /// What the tab shows for one list of entries and one filter: counts by code, the
@@ -103,6 +105,80 @@ impl SuspenseCache {
     }
 }
 
+/// What a bulk discard takes: every record the filter shows that is not discarded yet.
+pub fn bulk_targets(entries: &[SuspenseEntry], view: &SuspenseView) -> Vec<(String, String)> {
+    view.shown
+        .iter()
+        .map(|&i| &entries[i])
+        .filter(|e| e.discarded.is_none())
+        .map(|e| (e.dataset.to_string(), e.record_id.clone()))
+        .collect()
+}
+
+/// The filter in words, for the bulk discard's question.
+pub fn filter_words(f: &SuspenseFilter) -> String {
+    let mut parts = Vec::new();
+    if !f.code.is_empty() {
+        parts.push(format!("code {}", f.code));
+    }
+    if !f.dataset.is_empty() {
+        parts.push(format!("dataset {}", f.dataset));
+    }
+    if !f.text.trim().is_empty() {
+        parts.push(format!("matching \"{}\"", f.text.trim()));
+    }
+    if parts.is_empty() {
+        "every record".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// "Discard all shown…": one reason for every record of a code, a dataset or the filter.
+fn bulk_ui(
+    ui: &mut egui::Ui,
+    entries: &[SuspenseEntry],
+    view: &SuspenseView,
+    f: &mut SuspenseFilter,
+) -> Option<Command> {
+    let targets = bulk_targets(entries, view);
+    let words = filter_words(f);
+    let mut command = None;
+    match &mut f.bulk_reason {
+        None => {
+            if ui
+                .add_enabled(
+                    !targets.is_empty(),
+                    egui::Button::new(format!("Discard all {} shown…", targets.len())),
+                )
+                .on_hover_text("Discard, with one reason, every record the code, dataset and search filters show")
+                .clicked()
+            {
+                f.bulk_reason = Some(String::new());
+            }
+        }
+        Some(reason) => {
+            ui.horizontal(|ui| {
+                let label = ui.label(format!("Discard {} record(s) ({}) because:", targets.len(), words));
+                ui.text_edit_singleline(reason).labelled_by(label.id);
+                if ui
+                    .add_enabled(!reason.trim().is_empty(), egui::Button::new("Confirm bulk discard"))
+                    .clicked()
+                {
+                    command = Some(Command::DiscardMany {
+                        records: targets.clone(),
+                        reason: reason.trim().to_string(),
+                    });
+                }
+            });
+            if command.is_some() || ui.button("Cancel bulk discard").clicked() {
+                f.bulk_reason = None;
+            }
+        }
+    }
+    command
+}
+
 pub fn suspense_ui(
     ui: &mut egui::Ui,
     entries: &[SuspenseEntry],
@@ -163,6 +239,7 @@ pub fn suspense_ui(
             f.discarding = None;
         }
     }
+    command = command.or_else(|| bulk_ui(ui, entries, view, f));
     ui.weak("Fix the inputs (for example add a missing dimension entry) and press Reload to rate these records again.");
     let shown = &view.shown;
     // Wider than the window: scroll sideways (the table scrolls its rows itself).
@@ -236,6 +313,8 @@ mod tests {
             value: value.into(),
             message: "".into(),
             discarded: None,
+            discarded_by: None,
+            discarded_at: None,
         }
     }
 
@@ -334,6 +413,8 @@ mod tests {
             dataset: "Aura_Audit".into(),
             record_id: "ev-001".into(),
             reason: "test traffic".into(),
+            by: None,
+            at: None,
         }]);
         assert_eq!(cache.view(&r, "BR", &r.run.unattributable_records, &f).shown, [0, 1]);
         assert_eq!(
@@ -357,6 +438,8 @@ mod tests {
             dataset: "Aura_Gateway_Message".into(),
             record_id: "gw-17".into(),
             reason: "gateway test message".into(),
+            by: None,
+            at: None,
         };
         // No decision touches the list: it stays shared.
         a.apply_discards(&[]);

@@ -335,14 +335,17 @@ fn charts_sheet(wb: &mut Workbook, inv: &Invoice, table_top: u32) -> Result<(), 
 
 fn suspense_sheet(ws: &mut Worksheet, inv: &Invoice, stamp: &Stamp, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("Suspense")?;
-    // A reviewer's discards add a column after SPEC 6's six: the reason given.
+    // A reviewer's discards add columns after SPEC 6's six: why, who and when.
     let any_discarded = inv.suspense.iter().any(|s| s.discarded.is_some());
     let mut header = vec!["Code", "Dataset", "Record id", "Field", "Value", "Message"];
     if any_discarded {
-        header.push("Discarded (reason)");
+        header.extend(["Discarded (reason)", "Discarded by", "Discarded at"]);
     }
     table_header(ws, &header, st)?;
-    for (c, w) in [20.0, 22.0, 30.0, 16.0, 20.0, 60.0, 60.0].iter().enumerate() {
+    for (c, w) in [20.0, 22.0, 30.0, 16.0, 20.0, 60.0, 60.0, 14.0, 22.0]
+        .iter()
+        .enumerate()
+    {
         ws.set_column_width(c as u16, *w)?;
     }
     let shown = inv.suspense.len().min(stamp.suspense_rows);
@@ -353,6 +356,12 @@ fn suspense_sheet(ws: &mut Worksheet, inv: &Invoice, stamp: &Stamp, st: &Styles)
         }
         if let Some(reason) = &s.discarded {
             ws.write_string(r, 6, reason)?;
+            if let Some(by) = &s.discarded_by {
+                ws.write_string(r, 7, by)?;
+            }
+            if let Some(at) = &s.discarded_at {
+                ws.write_string(r, 8, at)?;
+            }
         }
     }
     ws.autofilter(0, 0, shown as u32, header.len() as u16 - 1)?;
