@@ -592,3 +592,62 @@ fn two_processes_issuing_one_ob_and_period_record_it_once_on_postgres() {
         two_processes_at_once(&case);
     }
 }
+
+/// A 16 KB filesystem (tmpfs), unmounted when dropped; `None` where mounting is not
+/// allowed (not root), and then the test says it was skipped.
+struct TinyFs {
+    dir: tempfile::TempDir,
+}
+
+impl TinyFs {
+    fn mount() -> Option<TinyFs> {
+        let dir = tempfile::tempdir().ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=16k", "tmpfs", dir.path().to_str()?])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(TinyFs { dir })
+    }
+}
+
+impl Drop for TinyFs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn a_full_disk_while_writing_the_workbook_records_nothing_and_leaves_no_file() {
+    let Some(fs) = TinyFs::mount() else {
+        eprintln!("skipped: mounting a small tmpfs needs root");
+        return;
+    };
+    let case = sqlite_case();
+    let out = fs.dir.path().join("invoices");
+    let (code, _, err) = run(&[
+        "issue",
+        "--data",
+        sample_dir().to_str().unwrap(),
+        "--config",
+        sample_dir().join("billing.toml").to_str().unwrap(),
+        "--ob",
+        "ES",
+        "--period",
+        "2026-10",
+        "--out",
+        out.to_str().unwrap(),
+        "--register",
+        &case.register,
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("cannot write") && err.contains("AURA-ES-202610.xlsx"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "no workbook and no temporary file: {left:?}");
+    assert!(case.list(None).is_empty(), "nothing recorded");
+}
