@@ -17,7 +17,8 @@ use serde::Serialize;
 
 use crate::output::xlsx::{self, DraftNote, Stamp, Status, WriteError};
 use crate::register::{
-    DailyQuantity, DocBreakdown, DocKind, DocLine, Document, DocumentHead, RecordedInput, Register, RegisterError,
+    DailyQuantity, DocBreakdown, DocKind, DocLine, Document, DocumentHead, Filter, RecordedInput, Register,
+    RegisterError,
 };
 use crate::report::{BreakdownRow, DailyMeter, Invoice, Line, LineDetail, ObError, RunReport};
 
@@ -375,16 +376,6 @@ pub fn outcome(in_force: Option<(&DocumentHead, &[DocLine])>, inv: &Invoice, cor
     }
 }
 
-/// What issuing would do for an invoice, reading the register, without writing anything.
-pub fn decide(register: &mut Register, inv: &Invoice, correct: bool) -> Result<Outcome, RegisterError> {
-    let in_force = register.in_force(&inv.ob, inv.period_start, inv.period_end)?;
-    Ok(outcome(
-        in_force.as_ref().map(|d| (&d.head, d.lines.as_slice())),
-        inv,
-        correct,
-    ))
-}
-
 /// Issues every invoice of the report into `out_dir` (SPEC 9). `keep_going(ob)` is asked
 /// after each OB (progress and cancel); OBs the report could not invoice are errors.
 pub fn issue(
@@ -410,8 +401,19 @@ pub fn issue(
         }));
         return run;
     }
+    // What the register holds, read once; each OB's documents are added as it is issued.
+    let mut heads = match register.list(&Filter::default()) {
+        Ok(h) => h,
+        Err(e) => {
+            run.errors.extend(report.invoices.iter().map(|i| ObError {
+                ob: i.ob.clone(),
+                message: e.to_string(),
+            }));
+            return run;
+        }
+    };
     for inv in &report.invoices {
-        match issue_one(register, report, inv, out_dir, stamp, correct) {
+        match issue_one(register, &mut heads, report, inv, out_dir, stamp, correct) {
             Ok(o) => run.outcomes.push(o),
             Err(e) => run.errors.push(ObError {
                 ob: inv.ob.clone(),
@@ -427,6 +429,7 @@ pub fn issue(
 
 fn issue_one(
     register: &mut Register,
+    heads: &mut Vec<DocumentHead>,
     report: &RunReport,
     inv: &Invoice,
     out_dir: &Path,
@@ -437,12 +440,15 @@ fn issue_one(
     // decide again against its record (a few times at most).
     let mut attempt = 0;
     loop {
-        let mut outcome = decide(register, inv, correct)?;
-        let in_force = match &outcome.in_force {
-            Some(h) => register.document(&h.number)?,
+        let in_force = match crate::register::in_force(heads, &inv.ob, inv.period_start, inv.period_end) {
+            Some(h) => {
+                let number = h.number.clone();
+                register.document(&number)?
+            }
             None => None,
         };
-        let planned = match (outcome.action, &in_force) {
+        let mut decided = outcome(in_force.as_ref().map(|d| (&d.head, d.lines.as_slice())), inv, correct);
+        let planned = match (decided.action, &in_force) {
             (Action::Issued, _) => vec![(document_of(report, inv, DocKind::Invoice, None, 0, stamp), inv.clone())],
             (Action::Corrected, Some(d)) => {
                 let k = d.head.revision + 1;
@@ -457,15 +463,20 @@ fn issue_one(
                 credit_invoice.language.clone_from(&inv.language);
                 vec![(credit, credit_invoice), (record, corrected)]
             }
-            _ => return Ok(outcome),
+            _ => return Ok(decided),
         };
+        let recorded: Vec<DocumentHead> = planned.iter().map(|(d, _)| d.head.clone()).collect();
         match write_and_record(register, report, out_dir, stamp, planned) {
             Ok(files) => {
-                outcome.documents = files.iter().map(|(n, _)| n.clone()).collect();
-                outcome.files = files.into_iter().map(|(_, p)| p).collect();
-                return Ok(outcome);
+                heads.extend(recorded);
+                decided.documents = files.iter().map(|(n, _)| n.clone()).collect();
+                decided.files = files.into_iter().map(|(_, p)| p).collect();
+                return Ok(decided);
             }
-            Err(IssueError::Register(RegisterError::Conflict { .. })) if attempt < 3 => attempt += 1,
+            Err(IssueError::Register(RegisterError::Conflict { .. })) if attempt < 3 => {
+                attempt += 1;
+                *heads = register.list(&Filter::default())?;
+            }
             Err(e) => return Err(e),
         }
     }
@@ -526,9 +537,11 @@ fn write_and_record(
 /// For drafts of periods already issued: per OB, how the draft compares with the
 /// document in force (the sentence under its totals).
 pub fn draft_notes(register: &mut Register, report: &RunReport) -> Result<BTreeMap<String, DraftNote>, RegisterError> {
+    // One read of the register for every OB of the run.
+    let snapshot = register.snapshot()?;
     let mut notes = BTreeMap::new();
     for inv in &report.invoices {
-        let o = decide(register, inv, false)?;
+        let o = outcome(snapshot.in_force(&inv.ob, inv.period_start, inv.period_end), inv, false);
         if let Some(h) = &o.in_force {
             notes.insert(inv.ob.clone(), note(&o, h));
         }

@@ -11,21 +11,22 @@ use crate::issuing::{Action, Change};
 use crate::model::money::money_string;
 use crate::register::{Filter, Location, Register};
 
-/// Where the register is (see `Location::resolve`).
-pub(super) fn location(config: Option<&Path>, given: Option<&str>) -> anyhow::Result<Location> {
-    let setting = match (config, given) {
-        (Some(path), None) => crate::import::load_config(path)?.billing.register,
-        _ => None,
-    };
-    Location::resolve(config, setting.as_deref(), given).map_err(|e| match config {
+/// Where the register is (see `Location::resolve`), the configuration's `[billing]
+/// register` setting already known; a problem names the configuration or `--register`.
+pub(super) fn resolve(config: Option<&Path>, setting: Option<&str>, given: Option<&str>) -> anyhow::Result<Location> {
+    Location::resolve(config, setting, given).map_err(|e| match config {
         Some(path) if given.is_none() => anyhow::anyhow!("{}: {e}", path.display()),
         _ => anyhow::anyhow!(e),
     })
 }
 
-/// The register of a configuration if one exists (drafts never create one).
-pub(super) fn existing_register(config: &Path, given: Option<&str>) -> anyhow::Result<Option<Register>> {
-    Ok(Register::open_existing(&location(Some(config), given)?)?)
+/// Where the register is, reading the configuration's setting when it matters.
+fn location(config: Option<&Path>, given: Option<&str>) -> anyhow::Result<Location> {
+    let setting = match (config, given) {
+        (Some(path), None) => crate::import::load_config(path)?.billing.register,
+        _ => None,
+    };
+    resolve(config, setting.as_deref(), given)
 }
 
 fn show_change(c: &Change, dp: u32) -> String {
@@ -38,8 +39,12 @@ pub(super) fn issue(args: &IssueArgs) -> anyhow::Result<ExitCode> {
     let Some(out_dir) = &inv.out else {
         bail!("issue writes the documents it issues: give --out DIR");
     };
-    let location = location(Some(&inv.input.config), args.register.register.as_deref())?;
-    let (report, _) = rate(inv)?;
+    let super::Rated { report, register, .. } = rate(inv)?;
+    let location = resolve(
+        Some(&inv.input.config),
+        register.as_deref(),
+        args.register.register.as_deref(),
+    )?;
     let mut register = Register::open(&location)?;
     let mut stamp = stamp_of(inv);
     stamp.status = crate::output::xlsx::Status::Issued;

@@ -277,9 +277,17 @@ fn check_sample() -> anyhow::Result<ExitCode> {
     })
 }
 
+/// A rated period: the report, which OBs were asked for, and the configuration's
+/// `[billing] register` (so the register is found without reading the configuration again).
+struct Rated {
+    report: RunReport,
+    selection: Selection,
+    register: Option<String>,
+}
+
 /// Loads the inputs and rates the period for the selected OBs, with the reviewers'
 /// discards applied: what `invoice` writes and `issue` issues.
-fn rate(args: &InvoiceArgs) -> anyhow::Result<(RunReport, Selection)> {
+fn rate(args: &InvoiceArgs) -> anyhow::Result<Rated> {
     let period = match (args.period, args.from, args.to) {
         (Some(m), _, _) => Period::Month(m),
         (None, Some(from), Some(to)) => {
@@ -335,11 +343,16 @@ fn rate(args: &InvoiceArgs) -> anyhow::Result<(RunReport, Selection)> {
             rating_started.elapsed().as_secs_f64() * 1000.0
         );
     }
+    let register = loaded.engine.config().billing.register.clone();
     // The process ends after writing: leave the loaded data to the operating system
     // instead of freeing millions of allocations one by one (a few hundred ms at 10M).
     std::mem::forget(loaded);
     report.apply_discards(&crate::discards::load(&args.input.data)?);
-    Ok((report, selection))
+    Ok(Rated {
+        report,
+        selection,
+        register,
+    })
 }
 
 fn stamp_of(args: &InvoiceArgs) -> crate::output::xlsx::Stamp {
@@ -361,10 +374,16 @@ fn print_problems(report: &RunReport) {
 }
 
 fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
-    let (report, selection) = rate(args)?;
+    let Rated {
+        report,
+        selection,
+        register,
+    } = rate(args)?;
     let mut stamp = stamp_of(args);
     // Drafts of periods already issued say how they compare with the document in force.
-    match issue::existing_register(&args.input.config, None) {
+    let existing = issue::resolve(Some(&args.input.config), register.as_deref(), None)
+        .and_then(|l| Ok(crate::register::Register::open_existing(&l)?));
+    match existing {
         Ok(Some(mut register)) => match crate::issuing::draft_notes(&mut register, &report) {
             Ok(notes) => stamp.notes = notes,
             Err(e) => eprintln!("warning: {e}"),

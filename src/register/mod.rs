@@ -252,18 +252,6 @@ impl Register {
         rows::document(self.backend.as_mut(), &self.location, number)
     }
 
-    /// The document in force for an OB and period: its invoice, or the latest correction.
-    pub fn in_force(&mut self, ob: &str, start: NaiveDate, end: NaiveDate) -> Result<Option<Document>, RegisterError> {
-        let heads = rows::heads(self.backend.as_mut(), &self.location)?;
-        match in_force(&heads, ob, start, end) {
-            Some(h) => {
-                let number = h.number.clone();
-                self.document(&number)
-            }
-            None => Ok(None),
-        }
-    }
-
     /// Everything the window shows of the register: heads and lines.
     pub fn snapshot(&mut self) -> Result<Snapshot, RegisterError> {
         Ok(Snapshot {

@@ -99,16 +99,21 @@ impl Previous {
 
     /// The documents in force for `month` in the register, if any was issued.
     pub fn of_register(s: &crate::register::Snapshot, month: crate::model::YearMonth) -> Option<Previous> {
-        let mut obs = std::collections::BTreeMap::new();
-        for h in &s.heads {
-            if h.period_start != month.first_day() || h.period_end != month.last_day() || obs.contains_key(&h.ob) {
-                continue;
-            }
-            if let Some((doc, lines)) = s.in_force(&h.ob, h.period_start, h.period_end) {
-                let lines = lines.iter().map(|l| (l.concept.clone(), l.amount)).collect();
-                obs.insert(doc.ob.clone(), (doc.total, lines));
-            }
-        }
+        // The register's history of that one month: each OB's document in force.
+        let h = crate::register::history(&s.heads, &s.lines, Some(month), Some(month));
+        let obs: std::collections::BTreeMap<String, (Decimal, Vec<(String, Decimal)>)> = h
+            .totals
+            .iter()
+            .filter_map(|t| {
+                let concepts = h
+                    .rows
+                    .iter()
+                    .filter(|r| r.ob == t.ob)
+                    .filter_map(|r| Some((r.concept.clone(), r.amounts.first().copied().flatten()?)))
+                    .collect();
+                Some((t.ob.clone(), (t.totals.first().copied().flatten()?, concepts)))
+            })
+            .collect();
         (!obs.is_empty()).then_some(Previous { issued: true, obs })
     }
 }
