@@ -47,6 +47,8 @@ pub struct CheckReport {
     pub load_error: Option<String>,
     pub period: Option<String>,
     pub reconciliation: Vec<RunReconciliation>,
+    /// Per input file of the usage datasets (their sums are the reconciliation).
+    pub files: Vec<crate::report::FileStats>,
     pub unattributable: BTreeMap<String, u64>,
     pub invoices: Vec<InvoiceTotal>,
     pub ob_errors: Vec<String>,
@@ -62,6 +64,43 @@ impl CheckReport {
             && self.load_error.is_none()
             && self.ob_errors.is_empty()
             && self.unusable.is_empty()
+    }
+
+    /// The per-file lines of the text report: counts, then the first causes.
+    fn render_files(&self, s: &mut String) {
+        if self.files.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            s,
+            "\nFiles (read = unattributable + out of period + duplicates + excluded + suspended + rated):"
+        );
+        for f in &self.files {
+            let name = std::path::Path::new(&f.file)
+                .file_name()
+                .map_or(f.file.clone(), |n| n.to_string_lossy().into_owned());
+            let _ = writeln!(
+                s,
+                "  {:<22} {:<28} read {:>9} = {:>7} + {:>8} + {:>7} + {:>7} + {:>7} + {:>9}{}",
+                f.dataset,
+                name,
+                f.rows_read,
+                f.unattributable,
+                f.out_of_period,
+                f.duplicates,
+                f.excluded,
+                f.suspended,
+                f.rated,
+                if f.stands_out(&self.files) {
+                    format!("  suspended {:.1} %: stands out", f.suspended_percent())
+                } else {
+                    String::new()
+                }
+            );
+            if !f.causes.is_empty() {
+                let _ = writeln!(s, "      first causes: {}", f.causes.join(", "));
+            }
+        }
     }
 
     /// The report as text for a terminal.
@@ -117,6 +156,7 @@ impl CheckReport {
                 let list: Vec<String> = self.unattributable.iter().map(|(k, v)| format!("{k} {v}")).collect();
                 let _ = writeln!(s, "  unattributable records: {}", list.join(", "));
             }
+            self.render_files(&mut s);
             let _ = writeln!(s, "\nInvoices for {p}:");
             for i in &self.invoices {
                 let _ = writeln!(
@@ -159,7 +199,15 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
         config: config_path.display().to_string(),
         ..CheckReport::default()
     };
-    let catalog = match Catalog::discover(data_dir) {
+    // A usage summary (docs/databricks.md): its usage datasets are listed from the
+    // manifest, the tables copied beside it are a data folder of their own.
+    let summary = crate::import::summary::is_summary(data_dir);
+    let catalog = if summary {
+        crate::import::summary::tables(data_dir)
+    } else {
+        Catalog::discover(data_dir)
+    };
+    let catalog = match catalog {
         Ok(c) => c,
         Err(e) => {
             report.load_error = Some(e.to_string());
@@ -205,8 +253,20 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
         });
     }
     let Some(config) = config else { return report };
+    let summarised = if summary {
+        match summary_datasets(data_dir, &config, &mut report.datasets) {
+            Ok(d) => d,
+            Err(e) => {
+                report.load_error = Some(e.to_string());
+                return report;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    report.datasets.sort_by_key(|d| d.name.to_ascii_lowercase());
     for name in &used {
-        if catalog.find(name).is_none() {
+        if catalog.find(name).is_none() && !summarised.iter().any(|d| d.name.eq_ignore_ascii_case(name)) {
             report.config_problems.push(format!(
                 "dataset {name} is used by the configuration but is not in {}",
                 data_dir.display()
@@ -236,6 +296,7 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
     let run = engine.run(&Period::Month(month), &Selection::All);
     report.period = Some(month.to_string());
     report.reconciliation = run.run.reconciliation();
+    report.files = run.run.files.clone();
     report.unattributable = run.run.unattributable.clone();
     report.invoices = run
         .invoices
@@ -255,4 +316,51 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
         .collect();
     report.warnings = run.warnings;
     report
+}
+
+/// The datasets of a usage summary's manifest (docs/databricks.md) as `check` lists them:
+/// the used ones are returned (their rows are known after the load), the others added.
+fn summary_datasets(
+    dir: &Path,
+    config: &Config,
+    lines: &mut Vec<DatasetLine>,
+) -> Result<Vec<crate::model::summary::ManifestDataset>, crate::import::ImportError> {
+    let m = crate::import::summary::manifest(dir, config)?;
+    let formats_of = |names: &mut dyn Iterator<Item = &str>| -> Vec<&'static str> {
+        let mut f: Vec<&'static str> = names
+            .filter_map(|n| {
+                crate::model::inputs::Format::from_extension(n)
+                    .map(|f| f.name())
+                    .or((n == "spreadsheet").then_some("spreadsheet"))
+            })
+            .collect();
+        f.sort_unstable();
+        f.dedup();
+        f
+    };
+    for u in m.unused {
+        lines.push(DatasetLine {
+            formats: formats_of(&mut u.formats.iter().map(String::as_str)),
+            name: u.name,
+            used: false,
+            version: u.version,
+            versions: u.versions,
+            files: u.files,
+            rows: None,
+            problems: u.problems,
+        });
+    }
+    for d in &m.datasets {
+        lines.push(DatasetLine {
+            name: d.found.clone(),
+            used: true,
+            version: d.version,
+            versions: d.versions.clone(),
+            files: d.files.len(),
+            rows: None,
+            formats: formats_of(&mut d.files.iter().map(|f| f.format.as_str())),
+            problems: d.problems.clone(),
+        });
+    }
+    Ok(m.datasets)
 }

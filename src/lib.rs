@@ -24,6 +24,7 @@ pub mod output;
 pub mod register;
 pub mod report;
 pub mod sample;
+pub mod spark;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -59,6 +60,9 @@ pub struct Loaded {
 pub fn load(data_dir: &Path, config_path: &Path, progress: &dyn Progress) -> Result<Loaded, LoadError> {
     let started = std::time::Instant::now();
     let mut config = import::load_config(config_path)?;
+    if import::summary::is_summary(data_dir) {
+        return load_summary(data_dir, config, progress, started);
+    }
     let catalog = Catalog::discover(data_dir)?;
     let ob_table_files = import::add_table_obs(&mut config, &catalog, progress)?;
     progress.files_total(
@@ -82,7 +86,7 @@ pub fn load(data_dir: &Path, config_path: &Path, progress: &dyn Progress) -> Res
     }
     let read = |i: usize| {
         plan.read(i)
-            .map(|piece| piece.map(|(dataset, table)| engine::Piece { dataset, table }))
+            .map(|piece| piece.map(|(dataset, files, table)| engine::Piece { dataset, table, files }))
     };
     let done = |i: usize| {
         for f in plan.task_file(i) {
@@ -125,5 +129,63 @@ pub fn load(data_dir: &Path, config_path: &Path, progress: &dyn Progress) -> Res
         catalog,
         engine,
         timings: vec![("dimensions", support), ("stream", started.elapsed() - support)],
+    })
+}
+
+/// Loads a usage summary written by the Spark job (docs/databricks.md): the dimension
+/// tables, Platform_Cost and `[[ob_table]]` datasets from the copies in its `tables`
+/// folder, the roll-up from its Parquet tables.
+#[allow(clippy::disallowed_methods)] // the caller of the engine times the load's stages
+fn load_summary(
+    dir: &Path,
+    mut config: model::Config,
+    progress: &dyn Progress,
+    started: std::time::Instant,
+) -> Result<Loaded, LoadError> {
+    let manifest = import::summary::manifest(dir, &config)?;
+    let catalog = import::summary::tables(dir)?;
+    let ob_table_files = import::add_table_obs(&mut config, &catalog, progress)?;
+    let mut inputs = import::load_support(&config, &catalog, progress)?;
+    inputs.ob_table_files = ob_table_files;
+    let support = started.elapsed();
+    if progress.cancelled() {
+        return Err(LoadError::Cancelled);
+    }
+    let rows = import::summary::rows(dir, &config)?;
+    let streamed = engine::days::summary::streamed(&config, &manifest, rows).map_err(|e| ImportError::Format {
+        path: dir.join(import::summary::MANIFEST),
+        message: e.to_string(),
+    })?;
+    let manifest_path = dir.join(import::summary::MANIFEST);
+    inputs.summary_files.push(model::inputs::FileInfo {
+        bytes: std::fs::metadata(&manifest_path).map_or(0, |m| m.len()),
+        sha256: import::sha256_file(&manifest_path).unwrap_or_default(),
+        path: manifest_path,
+        rows: 0,
+        format: model::inputs::Format::Parquet,
+    });
+    for d in &manifest.datasets {
+        inputs.usage.push(DatasetData {
+            name: d.name.clone(),
+            version: d.version,
+            files: d
+                .files
+                .iter()
+                .map(|f| model::inputs::FileInfo {
+                    path: f.path.clone().into(),
+                    bytes: f.bytes,
+                    rows: f.rows as usize,
+                    format: model::inputs::Format::from_extension(&f.format).unwrap_or(model::inputs::Format::Parquet),
+                    sha256: String::new(),
+                })
+                .collect(),
+            table: Default::default(),
+        });
+    }
+    let engine = engine::Engine::assemble(config, inputs, streamed);
+    Ok(Loaded {
+        catalog,
+        engine,
+        timings: vec![("dimensions", support), ("summary", started.elapsed() - support)],
     })
 }

@@ -238,6 +238,7 @@ fn streamed(records: &[Rec], sizes: &[usize], workers: usize) -> Engine {
         pieces.push(Piece {
             dataset: 0,
             table: table(&records[at..end]),
+            files: Vec::new(),
         });
         at = end;
         if at == records.len() {

@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 
 use billing_workbench::engine::Selection;
-use billing_workbench::gui::views::{breakdown_ui, inputs_ui, invoice_ui, meters_ui, money, reconciliation_ui};
+use billing_workbench::gui::views::{
+    breakdown_ui, files_ui, inputs_ui, invoice_ui, meters_ui, money, reconciliation_ui,
+};
 use billing_workbench::model::{Period, YearMonth};
 use billing_workbench::report::{LineDetail, LineKind, RunReport};
 use rust_decimal::Decimal;
@@ -169,6 +171,37 @@ fn reconciliation_rows_balance_and_show_the_report_counts() {
 
 /// Issues the sample's October for all OBs into a fresh SQLite register and returns its
 /// snapshot with the report.
+#[test]
+fn the_files_tab_lists_every_file_sorted_by_the_column_clicked() {
+    let (loaded, r) = sample();
+    let usage_files = loaded
+        .engine
+        .files()
+        .iter()
+        .filter(|f| f.dataset.starts_with("Aura_"))
+        .count();
+    let rows = files_ui::file_rows(&r, files_ui::FileSort::default());
+    assert_eq!(rows.len(), usage_files);
+    assert_eq!(rows.len(), r.run.files.len());
+    // Sorting by rows read, largest first, then turning the order around.
+    let mut sort = files_ui::FileSort::default();
+    sort.click(2);
+    assert!(sort.descending);
+    let read = |rows: &[(Vec<String>, bool)]| -> Vec<u64> {
+        rows.iter()
+            .map(|(c, _)| c[2].replace(',', "").parse().unwrap())
+            .collect()
+    };
+    let down = read(&files_ui::file_rows(&r, sort));
+    assert!(down.windows(2).all(|w| w[0] >= w[1]), "{down:?}");
+    sort.click(2);
+    let up = read(&files_ui::file_rows(&r, sort));
+    assert!(up.windows(2).all(|w| w[0] <= w[1]), "{up:?}");
+    // The files' rows add up to the run's rows read.
+    let total: u64 = r.run.files.iter().map(|f| f.rows_read).sum();
+    assert_eq!(total, r.run.rows_read.values().sum::<u64>());
+}
+
 fn issued_sample() -> (tempfile::TempDir, billing_workbench::register::Snapshot, RunReport) {
     use billing_workbench::register::{Location, Register};
     let (_, report) = sample();

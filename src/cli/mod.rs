@@ -17,6 +17,7 @@ use crate::model::{Period, YearMonth};
 use crate::report::RunReport;
 
 mod issue;
+mod spark;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -46,6 +47,22 @@ pub enum Command {
     /// Write the rate-card workbook equivalent to a TOML configuration (finance edits
     /// prices there; --config accepts the workbook like the TOML).
     RateCard(RateCardArgs),
+    /// Write the PySpark program that turns a data folder into a usage summary on Spark or
+    /// Databricks (docs/databricks.md); `--data SUMMARY` then rates it here.
+    SparkJob(SparkJobArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SparkJobArgs {
+    /// The configuration (billing.toml or a rate-card workbook).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// The Python program to write (job.py).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -214,7 +231,7 @@ pub struct SampleArgs {
     /// Random seed: the same seed gives the same files.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
-    /// Write the usage datasets as Parquet instead of Avro (for benchmarks).
+    /// Write the datasets as Parquet instead of Avro (for benchmarks and Spark).
     #[arg(long, default_value = "avro", value_parser = ["avro", "parquet"])]
     pub format: String,
     /// Shape the export like a real one at scale (for benchmarks): 36-character unique
@@ -242,6 +259,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Issue(args) => issue::issue(&args),
         Command::Register(args) => issue::register(&args),
         Command::RateCard(args) => rate_card(&args),
+        Command::SparkJob(args) => spark::spark_job(&args),
     })
 }
 

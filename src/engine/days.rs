@@ -8,6 +8,7 @@
 //! `aggregate::usage` computes the same thing straight from the records; the tests hold
 //! the two to exact equality.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate};
@@ -22,6 +23,7 @@ use super::aggregate::{Acc, Counts, MeterQuantities, ObUsage, Source, breakdown_
 use super::process::{Outcome, PreparedDataset};
 
 mod growing;
+pub mod summary;
 pub(super) use growing::{GrowingDays, PieceMaps};
 
 /// Days either side of the data's first record that get a precomputed midnight; a record
@@ -64,6 +66,8 @@ struct DatasetDays {
     /// (day, index into the dataset's issues) of suspended records, in record order.
     suspended: Vec<(u32, u32)>,
     meters: Vec<MeterDays>,
+    /// (file, day, counts) of the records of each input file, by file then day.
+    files: Vec<(u32, u32, DayCounts)>,
 }
 
 /// One OB's records, by local day.
@@ -263,11 +267,22 @@ impl ObDays {
             })
             .collect();
         let mut issue_cursor = 0usize;
+        let file_of = ds.file_of_rows();
+        let mut files: HashMap<(u32, u32), DayCounts> = HashMap::new();
         for (&row, &slot) in rows.iter().zip(slots) {
             let r = row as usize;
             let day = slot as usize;
             let c = &mut counts[day];
             c.records += 1;
+            let f = files.entry((file_of.get(r).copied().unwrap_or(0), slot)).or_default();
+            f.records += 1;
+            match ds.outcome[r] {
+                Outcome::Duplicate => f.duplicates += 1,
+                Outcome::Excluded => f.excluded += 1,
+                Outcome::Suspended => f.suspended += 1,
+                Outcome::Rated => f.rated += 1,
+                Outcome::Unattributable => {}
+            }
             match ds.outcome[r] {
                 Outcome::Duplicate => c.duplicates += 1,
                 Outcome::Excluded => c.excluded += 1,
@@ -346,12 +361,42 @@ impl ObDays {
                 }
             })
             .collect();
+        let mut files: Vec<(u32, u32, DayCounts)> = files.into_iter().map(|((f, d), c)| (f, d, c)).collect();
+        files.sort_unstable_by_key(|(f, d, _)| (*f, *d));
         DatasetDays {
             rows: rows.len() as u64,
             counts,
             suspended,
             meters,
+            files,
         }
+    }
+
+    /// Per dataset and input file, the counts of this OB's records in `period`; out of
+    /// period is the file's records of this OB minus those in scope.
+    pub fn file_counts(&self, period: &Period) -> Vec<(usize, u32, Counts)> {
+        let (first, last) = (period.first_day(), period.last_day());
+        let lo = self.dates.partition_point(|d| *d < first) as u32;
+        let hi = self.dates.partition_point(|d| *d <= last) as u32;
+        let mut out: Vec<(usize, u32, Counts)> = Vec::new();
+        for (di, ds) in self.datasets.iter().enumerate() {
+            for (file, day, c) in &ds.files {
+                if out.last().is_none_or(|(d, f, _)| (*d, *f) != (di, *file)) {
+                    out.push((di, *file, Counts::default()));
+                }
+                let Some((_, _, into)) = out.last_mut() else { continue };
+                if (lo..hi).contains(day) {
+                    into.in_scope += c.records;
+                    into.duplicates += c.duplicates;
+                    into.excluded += c.excluded;
+                    into.suspended += c.suspended;
+                    into.rated += c.rated;
+                } else {
+                    into.out_of_period += c.records;
+                }
+            }
+        }
+        out
     }
 
     /// This OB's usage in `period`: the same result as `aggregate::usage`.

@@ -27,7 +27,7 @@ use crate::report::{
 
 use aggregate::ObUsage;
 use rate::Money;
-pub use stream::{DatasetRecords, Piece, StreamError, Streamed};
+pub use stream::{DatasetRecords, FileRecords, Piece, StreamError, Streamed};
 
 /// Every configured OB's usage in `period`, straight from whole datasets' records: the
 /// reference the streaming roll-up is tested against.
@@ -130,9 +130,16 @@ impl Engine {
             .usage
             .iter_mut()
             .enumerate()
-            .map(|(dataset, d)| Piece {
-                dataset,
-                table: std::mem::take(&mut d.table),
+            .map(|(dataset, d)| {
+                let table = std::mem::take(&mut d.table);
+                // The files the table was read from, when their rows add up to it.
+                let files: Vec<(u32, usize)> = d.files.iter().enumerate().map(|(i, f)| (i as u32, f.rows)).collect();
+                let known = files.iter().map(|f| f.1).sum::<usize>() == table.rows;
+                Piece {
+                    dataset,
+                    table,
+                    files: if known { files } else { Vec::new() },
+                }
             })
             .collect();
         Engine::from_pieces(config, inputs, pieces, 1)
@@ -177,6 +184,7 @@ impl Engine {
                 .map(|f| InputFile::new(crate::model::config::PLATFORM_COST, f)),
         );
         files.extend(inputs.ob_table_files.iter().map(|(ds, f)| InputFile::new(ds, f)));
+        files.extend(inputs.summary_files.iter().map(|f| InputFile::new("usage summary", f)));
         Engine {
             config,
             datasets: streamed.datasets,
@@ -325,7 +333,55 @@ impl Engine {
             run.out_of_period.insert(ds.name.to_string(), out);
         }
         run.allocations = allocation::split_pools(&self.config, &self.platform_cost, period, usages, warnings);
+        run.files = self.file_stats(period);
         run
+    }
+
+    /// Per input file of every usage dataset: its records in `period` over all OBs.
+    fn file_stats(&self, period: &Period) -> Vec<crate::report::FileStats> {
+        let mut counts: HashMap<(usize, u32), aggregate::Counts> = HashMap::new();
+        for d in &self.days {
+            for (di, file, c) in d.file_counts(period) {
+                let into = counts.entry((di, file)).or_default();
+                into.in_scope += c.in_scope;
+                into.out_of_period += c.out_of_period;
+                into.duplicates += c.duplicates;
+                into.excluded += c.excluded;
+                into.suspended += c.suspended;
+                into.rated += c.rated;
+            }
+        }
+        let mut out = Vec::new();
+        for (di, ds) in self.datasets.iter().enumerate() {
+            let paths: Vec<String> = self
+                .files
+                .iter()
+                .filter(|f| f.dataset == *ds.name)
+                .map(|f| f.path.display().to_string())
+                .collect();
+            for k in 0..paths.len().max(ds.files.len()) {
+                let records = ds.files.get(k).cloned().unwrap_or_default();
+                let c = counts.remove(&(di, k as u32)).unwrap_or_default();
+                out.push(crate::report::FileStats {
+                    dataset: ds.name.to_string(),
+                    file: paths.get(k).cloned().unwrap_or_else(|| format!("file {}", k + 1)),
+                    rows_read: records.rows,
+                    unattributable: records.unattributable,
+                    out_of_period: c.out_of_period,
+                    in_scope: c.in_scope,
+                    duplicates: c.duplicates,
+                    excluded: c.excluded,
+                    suspended: c.suspended,
+                    rated: c.rated,
+                    causes: records
+                        .causes
+                        .iter()
+                        .map(|(code, field)| format!("{} {field}", code.as_str()))
+                        .collect(),
+                });
+            }
+        }
+        out
     }
 
     fn entry(&self, di: usize, issue: &process::Issue) -> SuspenseEntry {

@@ -88,9 +88,22 @@ pub struct PreparedDataset {
     pub table: Table,
     /// Measured numbers in fixed point, by field.
     pub fixed: HashMap<String, crate::model::table::FixedColumn>,
+    /// The input files the rows came from: (file index in the dataset, rows), in row
+    /// order; empty when not known (all rows count as file 0).
+    pub files: Vec<(u32, usize)>,
 }
 
 impl PreparedDataset {
+    /// The file index of every row (see `files`).
+    pub fn file_of_rows(&self) -> Vec<u32> {
+        let mut out = Vec::with_capacity(self.rows);
+        for (file, rows) in &self.files {
+            out.extend(std::iter::repeat_n(*file, *rows));
+        }
+        out.resize(self.rows, self.files.last().map_or(0, |f| f.0));
+        out
+    }
+
     /// SPEC 4 rule 3 for this piece: `duplicate[r]` says that row `r`'s id was seen before
     /// (earlier in this piece or in an earlier one). An unattributable record stays so;
     /// any other becomes a duplicate, whatever rules 4 to 6 had said.
@@ -431,6 +444,7 @@ pub fn prepare(
         rows_by_ob,
         table,
         fixed,
+        files: Vec::new(),
     }
 }
 

@@ -37,6 +37,9 @@ pub struct Piece {
     /// Index into `config.datasets`.
     pub dataset: usize,
     pub table: Table,
+    /// The files its rows come from: (file index in the dataset, rows), in row order
+    /// (empty: one file, the dataset's first).
+    pub files: Vec<(u32, usize)>,
 }
 
 /// What a load keeps of one usage dataset's records besides the roll-up.
@@ -52,6 +55,30 @@ pub struct DatasetRecords {
     pub ids: IdColumn,
     /// The latest time (UTC microseconds) of a record that belongs to an OB.
     pub latest_us: Option<i64>,
+    /// Per input file of the dataset, in file order.
+    pub files: Vec<FileRecords>,
+}
+
+/// What a load keeps of one input file besides its share of the roll-up.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileRecords {
+    pub rows: u64,
+    pub unattributable: u64,
+    /// The first few causes (code and field) of its unattributable and suspended records,
+    /// in record order, each once.
+    pub causes: Vec<(process::Code, Arc<str>)>,
+}
+
+/// How many causes a file keeps (`FileRecords::causes`).
+pub const FILE_CAUSES: usize = 3;
+
+impl FileRecords {
+    /// Notes a cause, if it is among the first few.
+    pub fn note(&mut self, code: process::Code, field: &Arc<str>) {
+        if self.causes.len() < FILE_CAUSES && !self.causes.iter().any(|(c, f)| *c == code && f == field) {
+            self.causes.push((code, Arc::clone(field)));
+        }
+    }
 }
 
 /// A finished streaming load: each dataset's records and each OB's roll-up.
@@ -207,7 +234,8 @@ struct Context<'a> {
 impl Context<'_> {
     fn prepare(&self, piece: Piece) -> Prepared {
         let ds = &self.config.datasets[piece.dataset];
-        let data = process::prepare(self.config, ds, piece.table, self.dimensions);
+        let mut data = process::prepare(self.config, ds, piece.table, self.dimensions);
+        data.files = piece.files;
         let hashes = (0..data.ids.len())
             .map(|r| {
                 if data.ids.state(r) == CellState::Ok {
@@ -283,6 +311,7 @@ fn fold(config: &Config, states: &mut [DatasetState], growing: &mut [GrowingDays
     let records = &mut state.records;
     let issue_base = records.issues.len() as u32;
     records.rows += data.rows;
+    note_files(records, &data);
     for (into, from) in [
         (&mut records.issues, &data.issues),
         (&mut records.unattributable, &data.unattributable),
@@ -308,6 +337,40 @@ fn fold(config: &Config, states: &mut [DatasetState], growing: &mut [GrowingDays
     };
     for (ob, days) in r.days {
         growing[ob].absorb(config, r.dataset, days, &maps);
+    }
+}
+
+/// Adds a piece's rows, unattributable records and causes to its files' records.
+fn note_files(records: &mut DatasetRecords, data: &PreparedDataset) {
+    let segments: Vec<(u32, usize)> = if data.files.is_empty() {
+        vec![(0, data.rows)]
+    } else {
+        data.files.clone()
+    };
+    let file_of = data.file_of_rows();
+    for (file, rows) in &segments {
+        let f = *file as usize;
+        if records.files.len() <= f {
+            records.files.resize(f + 1, FileRecords::default());
+        }
+        records.files[f].rows += *rows as u64;
+    }
+    let file = |row: u32| file_of.get(row as usize).copied().unwrap_or(0) as usize;
+    // Causes in record order: the two lists are each in row order.
+    let (mut a, mut b) = (data.unattributable.iter().peekable(), data.issues.iter().peekable());
+    loop {
+        let (issue, unattributable) = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.row <= y.row => (a.next(), true),
+            (Some(_), None) => (a.next(), true),
+            (_, Some(_)) => (b.next(), false),
+            (None, None) => break,
+        };
+        let Some(issue) = issue else { break };
+        let f = &mut records.files[file(issue.row)];
+        if unattributable {
+            f.unattributable += 1;
+        }
+        f.note(issue.code, &issue.field);
     }
 }
 

@@ -16,6 +16,7 @@ pub use ob_table::add_table_obs;
 pub mod rate_card;
 pub mod sheet;
 pub mod sink;
+pub mod summary;
 mod thrift_scan;
 
 use std::path::{Path, PathBuf};
@@ -331,6 +332,9 @@ pub enum Task {
     Whole { dataset: usize },
 }
 
+/// What a task read: the dataset, its files (index in the dataset, rows) and the records.
+pub type ReadPiece = (usize, Vec<(u32, usize)>, Table);
+
 /// A usage dataset as a streaming load reads it.
 #[derive(Debug)]
 pub struct PlannedDataset {
@@ -422,8 +426,9 @@ impl StreamPlan {
         Ok(StreamPlan { datasets, tasks })
     }
 
-    /// Runs task `i`: the dataset and the records it read, if it reads records.
-    pub fn read(&self, i: usize) -> Result<Option<(usize, Table)>, ImportError> {
+    /// Runs task `i`: the dataset, the files (index in the dataset, rows) and the records
+    /// it read, if it reads records.
+    pub fn read(&self, i: usize) -> Result<Option<ReadPiece>, ImportError> {
         match self.tasks[i] {
             Task::Hash { dataset, file } => {
                 let d = &self.datasets[dataset];
@@ -452,13 +457,14 @@ impl StreamPlan {
                     }
                 }
                 d.rows[file].fetch_add(table.rows, Ordering::Relaxed);
-                Ok(Some((dataset, table)))
+                Ok(Some((dataset, vec![(file as u32, table.rows)], table)))
             }
             Task::Whole { dataset } => {
                 let d = &self.datasets[dataset];
                 let (table, infos) = read_parts(&d.files, &d.plan, &|_: &Path| {})?;
+                let files = infos.iter().enumerate().map(|(i, f)| (i as u32, f.rows)).collect();
                 let _ = d.whole.set(infos);
-                Ok(Some((dataset, table)))
+                Ok(Some((dataset, files, table)))
             }
         }
     }

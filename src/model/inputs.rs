@@ -89,4 +89,6 @@ pub struct Inputs {
     pub platform_cost_files: Vec<FileInfo>,
     /// The files of `[[ob_table]]` datasets, with the dataset's name.
     pub ob_table_files: Vec<(String, FileInfo)>,
+    /// When the data is a usage summary: its `_summary.json`.
+    pub summary_files: Vec<FileInfo>,
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod inputs;
 pub mod money;
 pub mod period;
+pub mod summary;
 pub mod table;
 
 pub use config::Config;

@@ -281,6 +281,72 @@ pub struct RunSummary {
     pub unattributable_records: Arc<Vec<SuspenseEntry>>,
     /// Allocation shares per concept: (OB, basis quantity, share in billing currency).
     pub allocations: Vec<AllocationShares>,
+    /// Per input file of the usage datasets, in dataset and file order.
+    pub files: Vec<FileStats>,
+}
+
+/// The columns of a file's statistics, as the Files sheet and the Files tab show them.
+pub const FILE_COLUMNS: [&str; 12] = [
+    "Dataset",
+    "File",
+    "Rows read",
+    "Unattributable",
+    "Out of period",
+    "In scope",
+    "Duplicates",
+    "Excluded",
+    "Suspended",
+    "Rated",
+    "Suspended %",
+    "First causes",
+];
+
+/// What became of one input file's records in a period, over all configured OBs:
+/// `rows read = unattributable + in scope + out of period` and `in scope = duplicates +
+/// excluded + suspended + rated`, and a dataset's files add up to its reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileStats {
+    pub dataset: String,
+    pub file: String,
+    pub rows_read: u64,
+    pub unattributable: u64,
+    pub out_of_period: u64,
+    pub in_scope: u64,
+    pub duplicates: u64,
+    pub excluded: u64,
+    pub suspended: u64,
+    pub rated: u64,
+    /// The first causes of its unattributable and suspended records, in record order:
+    /// `CODE field`.
+    pub causes: Vec<String>,
+}
+
+impl FileStats {
+    /// The share of its in-scope records that are suspended, in percent (0 when none).
+    pub fn suspended_percent(&self) -> f64 {
+        if self.in_scope == 0 {
+            return 0.0;
+        }
+        self.suspended as f64 * 100.0 / self.in_scope as f64
+    }
+
+    /// Whether its share of suspended records stands out: at least 5 points and twice the
+    /// share of its dataset's other files together (a file with a broken join or a bad
+    /// day of the export).
+    pub fn stands_out(&self, all: &[FileStats]) -> bool {
+        let (mut suspended, mut in_scope) = (0u64, 0u64);
+        for f in all.iter().filter(|f| f.dataset == self.dataset && f.file != self.file) {
+            suspended += f.suspended;
+            in_scope += f.in_scope;
+        }
+        let others = if in_scope == 0 {
+            0.0
+        } else {
+            suspended as f64 * 100.0 / in_scope as f64
+        };
+        let mine = self.suspended_percent();
+        mine >= 5.0 && mine >= 2.0 * others
+    }
 }
 
 /// Run-level counts of one dataset: `rows read = unattributable + Σ in scope + out of period`.

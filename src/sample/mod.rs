@@ -179,8 +179,13 @@ fn pin_sync_marker(path: &Path) -> anyhow::Result<()> {
 }
 
 /// Writes whole small datasets (dimensions, Platform_Cost) in one batch.
-fn write_small(path: &Path, batch: &Batch, codec: Option<CompressionCodec>) -> anyhow::Result<()> {
-    let mut sink = Sink::create(path, batch, codec, false)?;
+fn write_small(path: &Path, batch: &Batch, codec: Option<CompressionCodec>, parquet: bool) -> anyhow::Result<()> {
+    let path = &if parquet {
+        path.with_extension("parquet")
+    } else {
+        path.to_path_buf()
+    };
+    let mut sink = Sink::create(path, batch, codec, parquet)?;
     sink.write(batch)?;
     sink.finish()
 }
@@ -193,13 +198,14 @@ pub fn generate(out: &Path, opts: &SampleOptions) -> anyhow::Result<usize> {
     let mut files = 0;
 
     for (name, batch) in world.dimension_tables() {
-        write_small(&out.join(format!("{name}.avro")), &batch, None)?;
+        write_small(&out.join(format!("{name}.avro")), &batch, None, opts.parquet)?;
         files += 1;
     }
     write_small(
         &out.join("Platform_Cost.avro"),
         &world.platform_cost(opts),
         Some(CompressionCodec::Deflate),
+        opts.parquet,
     )?;
     files += 1;
 

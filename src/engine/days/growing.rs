@@ -49,6 +49,8 @@ struct GrowingDataset {
     /// (slot, dataset-wide index of the suspended record).
     suspended: Vec<(u32, u32)>,
     meters: Vec<GrowingMeter>,
+    /// Record counts per (input file, slot).
+    files: HashMap<(u32, u32), DayCounts>,
 }
 
 /// One OB's roll-up while a load streams in: every piece's days folded in, in piece order,
@@ -126,6 +128,14 @@ impl GrowingDays {
         ds.rows += rolled.rows;
         for (c, slot) in rolled.counts.iter().zip(&slots) {
             let into = &mut ds.counts[*slot];
+            into.records += c.records;
+            into.duplicates += c.duplicates;
+            into.excluded += c.excluded;
+            into.suspended += c.suspended;
+            into.rated += c.rated;
+        }
+        for (file, day, c) in &rolled.files {
+            let into = ds.files.entry((*file, slots[*day as usize] as u32)).or_default();
             into.records += c.records;
             into.duplicates += c.duplicates;
             into.excluded += c.excluded;
@@ -251,11 +261,18 @@ impl GrowingDays {
                         }
                     })
                     .collect();
+                let mut files: Vec<(u32, u32, DayCounts)> = ds
+                    .files
+                    .into_iter()
+                    .map(|((f, slot), c)| (f, day_of_slot[slot as usize], c))
+                    .collect();
+                files.sort_unstable_by_key(|(f, d, _)| (*f, *d));
                 DatasetDays {
                     rows: ds.rows,
                     counts,
                     suspended,
                     meters,
+                    files,
                 }
             })
             .collect();

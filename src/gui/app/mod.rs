@@ -61,18 +61,20 @@ pub enum Tab {
     Meters,
     Suspense,
     Reconciliation,
+    Files,
     AllObs,
     Register,
     History,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 8] = [
+    pub const ALL: [Tab; 9] = [
         Tab::Invoice,
         Tab::Breakdown,
         Tab::Meters,
         Tab::Suspense,
         Tab::Reconciliation,
+        Tab::Files,
         Tab::AllObs,
         Tab::Register,
         Tab::History,
@@ -85,6 +87,7 @@ impl Tab {
             Tab::Meters => "Meters",
             Tab::Suspense => "Suspense",
             Tab::Reconciliation => "Reconciliation",
+            Tab::Files => "Files",
             Tab::AllObs => "All OBs",
             Tab::Register => "Register",
             Tab::History => "History",
@@ -124,6 +127,7 @@ pub struct WorkbenchApp {
     share_field: Option<String>,
     daily_meters: Vec<String>,
     meter_sort: MeterSort,
+    files_sort: views::files_ui::FileSort,
     suspense: SuspenseFilter,
     suspense_view: SuspenseCache,
     theme_applied: Option<bool>,
@@ -185,6 +189,7 @@ impl WorkbenchApp {
             share_field: None,
             daily_meters: Vec::new(),
             meter_sort: MeterSort::Date,
+            files_sort: Default::default(),
             suspense: SuspenseFilter::default(),
             suspense_view: SuspenseCache::default(),
             theme_applied: None,

@@ -49,7 +49,7 @@ impl WorkbenchApp {
             ui.colored_label(egui::Color32::from_rgb(200, 120, 0), format!("Warning: {w}"));
         }
         let invoice = report.invoices.iter().find(|i| i.ob == self.ob);
-        if self.tab != Tab::AllObs && invoice.is_none() {
+        if !matches!(self.tab, Tab::AllObs | Tab::Files) && invoice.is_none() {
             match report.errors.iter().find(|e| e.ob == self.ob) {
                 Some(e) => {
                     ui.colored_label(
@@ -92,6 +92,7 @@ impl WorkbenchApp {
                 command = views::suspense_ui::suspense_ui(ui, entries, view, &mut self.suspense);
             }
             (Tab::Reconciliation, Some(inv)) => views::reconciliation_ui::reconciliation_ui(ui, inv, &report),
+            (Tab::Files, _) => views::files_ui::files_ui(ui, &report, &mut self.files_sort),
             (Tab::AllObs, _) => {
                 let key = (
                     Arc::as_ptr(&report) as usize,

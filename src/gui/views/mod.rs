@@ -4,6 +4,7 @@
 pub mod all_obs_ui;
 pub mod banner;
 pub mod breakdown_ui;
+pub mod files_ui;
 pub mod history_ui;
 pub mod inputs_ui;
 pub mod invoice_ui;

@@ -16,6 +16,7 @@ pub fn summary_workbook(report: &RunReport, stamp: &Stamp) -> Result<Vec<u8>, Xl
     allocations_sheet(wb.add_worksheet(), report, &st)?;
     suspense_sheet(wb.add_worksheet(), report, stamp, &st)?;
     reconciliation_sheet(wb.add_worksheet(), report, &st)?;
+    files_sheet(wb.add_worksheet(), report, &st)?;
     let title = format!("Billing summary {}", report.period_label);
     for ws in wb.worksheets_mut().iter_mut() {
         let name = ws.name();
@@ -182,6 +183,49 @@ fn reconciliation_sheet(ws: &mut Worksheet, report: &RunReport, st: &Styles) -> 
             ws.write_number(r, c as u16 + 1, *v as f64)?;
         }
         ws.write_string(r, 5, if rc.balanced { "yes" } else { "NO" })?;
+    }
+    Ok(())
+}
+
+/// Per input file: what became of its records (docs/workbooks.md, "Files").
+fn files_sheet(ws: &mut Worksheet, report: &RunReport, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("Files")?;
+    let headers = crate::report::FILE_COLUMNS;
+    table_header(ws, &headers, st)?;
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 60)?;
+    for c in 2..11 {
+        ws.set_column_width(c, 13)?;
+    }
+    ws.set_column_width(11, 50)?;
+    let files = &report.run.files;
+    for (i, f) in files.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, &f.dataset)?;
+        ws.write_string(r, 1, &f.file)?;
+        let counts = [
+            f.rows_read,
+            f.unattributable,
+            f.out_of_period,
+            f.in_scope,
+            f.duplicates,
+            f.excluded,
+            f.suspended,
+            f.rated,
+        ];
+        for (c, v) in counts.iter().enumerate() {
+            ws.write_number(r, c as u16 + 2, *v as f64)?;
+        }
+        let percent = (f.suspended_percent() * 10.0).round() / 10.0;
+        if f.stands_out(files) {
+            ws.write_number_with_format(r, 10, percent, &st.label)?;
+        } else {
+            ws.write_number(r, 10, percent)?;
+        }
+        ws.write_string(r, 11, f.causes.join(", "))?;
+    }
+    if !files.is_empty() {
+        ws.autofilter(0, 0, files.len() as u32, headers.len() as u16 - 1)?;
     }
     Ok(())
 }

@@ -1,0 +1,121 @@
+//! The Files tab: what became of each input file's records in the period, over all OBs,
+//! sortable by any column; a file whose share of suspended records stands out is
+//! highlighted (a broken join or a bad day of the export shows at once).
+
+use crate::report::{FileStats, RunReport};
+
+/// The columns, in order.
+pub const COLUMNS: [&str; 12] = crate::report::FILE_COLUMNS;
+
+/// The column the table is sorted by, and whether descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FileSort {
+    pub column: usize,
+    pub descending: bool,
+}
+
+impl FileSort {
+    /// A click on a column header: sorts by it, or turns the order around.
+    pub fn click(&mut self, column: usize) {
+        if self.column == column {
+            self.descending = !self.descending;
+        } else {
+            *self = FileSort {
+                column,
+                descending: (2..=10).contains(&column),
+            };
+        }
+    }
+}
+
+fn counts(f: &FileStats) -> [u64; 8] {
+    [
+        f.rows_read,
+        f.unattributable,
+        f.out_of_period,
+        f.in_scope,
+        f.duplicates,
+        f.excluded,
+        f.suspended,
+        f.rated,
+    ]
+}
+
+/// The table's rows, sorted: the cells and whether the file stands out.
+pub fn file_rows(report: &RunReport, sort: FileSort) -> Vec<(Vec<String>, bool)> {
+    let files = &report.run.files;
+    let mut order: Vec<&FileStats> = files.iter().collect();
+    order.sort_by(|a, b| {
+        let by = match sort.column {
+            0 => a.dataset.cmp(&b.dataset),
+            1 => a.file.cmp(&b.file),
+            2..=9 => counts(a)[sort.column - 2].cmp(&counts(b)[sort.column - 2]),
+            10 => a.suspended_percent().total_cmp(&b.suspended_percent()),
+            _ => a.causes.cmp(&b.causes),
+        };
+        if sort.descending { by.reverse() } else { by }
+    });
+    order
+        .into_iter()
+        .map(|f| {
+            let name = std::path::Path::new(&f.file)
+                .file_name()
+                .map_or(f.file.clone(), |n| n.to_string_lossy().into_owned());
+            let mut cells = vec![f.dataset.clone(), name];
+            cells.extend(
+                counts(f)
+                    .iter()
+                    .map(|v| super::quantity(rust_decimal::Decimal::from(*v))),
+            );
+            cells.push(format!("{:.1}", f.suspended_percent()));
+            cells.push(f.causes.join(", "));
+            (cells, f.stands_out(files))
+        })
+        .collect()
+}
+
+pub fn files_ui(ui: &mut egui::Ui, report: &RunReport, sort: &mut FileSort) {
+    ui.heading(format!("Input files in {}", report.period_label));
+    ui.label(
+        "Per file, over all configured OBs: rows read = unattributable + out of period + duplicates + \
+         excluded + suspended + rated. Click a column to sort; a file whose share of suspended \
+         records stands out is shown in orange.",
+    );
+    let rows = file_rows(report, *sort);
+    egui::ScrollArea::both().show(ui, |ui| {
+        egui::Grid::new("files")
+            .striped(true)
+            .num_columns(COLUMNS.len())
+            .spacing([8.0, 4.0])
+            .show(ui, |ui| {
+                for (i, h) in COLUMNS.iter().enumerate() {
+                    let mark = match (sort.column == i, sort.descending) {
+                        (true, true) => " v",
+                        (true, false) => " ^",
+                        _ => "",
+                    };
+                    if ui.button(format!("{h}{mark}")).clicked() {
+                        sort.click(i);
+                    }
+                }
+                ui.end_row();
+                for (cells, stands_out) in &rows {
+                    for (i, c) in cells.iter().enumerate() {
+                        let text = if *stands_out {
+                            egui::RichText::new(c)
+                                .color(egui::Color32::from_rgb(215, 110, 0))
+                                .strong()
+                        } else {
+                            egui::RichText::new(c)
+                        };
+                        if (2..=10).contains(&i) {
+                            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(text));
+                        } else {
+                            ui.label(text);
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+    });
+}

@@ -1,0 +1,269 @@
+//! Per-file statistics (README, "Per-file statistics"): every input file's rows read,
+//! unattributable, out of period and in scope by outcome, with the first causes; in
+//! `check` (text and JSON) and the Summary workbook's Files sheet. A dataset's files add
+//! up to its reconciliation, and a file with a much larger share of suspended records
+//! stands out.
+
+#![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should
+#![allow(clippy::disallowed_methods)] // tests, benches and tools read and write files freely
+
+mod common;
+
+use std::path::Path;
+
+use common::run;
+use serde_json::Value;
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn check_json(data: &Path, config: &Path, period: &str) -> Value {
+    let (code, out, err) = run(&[
+        "check",
+        "--data",
+        s(data),
+        "--config",
+        s(config),
+        "--period",
+        period,
+        "--json",
+    ]);
+    assert!(code == 0 || code == 1, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn n(v: &Value, key: &str) -> u64 {
+    v[key].as_u64().unwrap_or_else(|| panic!("{key} in {v}"))
+}
+
+#[test]
+fn the_files_of_the_sample_add_up_to_the_reconciliation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let (code, _, err) = run(&[
+        "sample",
+        "--out",
+        s(&data),
+        "--events",
+        "30000",
+        "--months",
+        "2",
+        "--start",
+        "2026-09",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let config = data.join("billing.toml");
+    for period in ["2026-09", "2026-10"] {
+        let report = check_json(&data, &config, period);
+        let files = report["files"].as_array().unwrap();
+        // Aura_Audit's highest version has several part files; the gateway one file.
+        assert!(
+            files.iter().filter(|f| f["dataset"] == "Aura_Audit").count() >= 2,
+            "{files:?}"
+        );
+        for f in files {
+            assert_eq!(
+                n(f, "rows_read"),
+                n(f, "unattributable") + n(f, "out_of_period") + n(f, "in_scope"),
+                "{f}"
+            );
+            assert_eq!(
+                n(f, "in_scope"),
+                n(f, "duplicates") + n(f, "excluded") + n(f, "suspended") + n(f, "rated"),
+                "{f}"
+            );
+        }
+        for rc in report["reconciliation"].as_array().unwrap() {
+            let of: Vec<&Value> = files.iter().filter(|f| f["dataset"] == rc["dataset"]).collect();
+            assert!(!of.is_empty(), "{rc}");
+            for key in ["rows_read", "unattributable", "in_scope", "out_of_period"] {
+                let sum: u64 = of.iter().map(|f| n(f, key)).sum();
+                assert_eq!(sum, n(rc, key), "{key} of {}", rc["dataset"]);
+            }
+        }
+        // The outcomes add up to the OBs' invoices.
+        let (code, out, err) = run(&[
+            "invoice",
+            "--data",
+            s(&data),
+            "--config",
+            s(&config),
+            "--ob",
+            "all",
+            "--period",
+            period,
+            "--json",
+        ]);
+        assert!(code == 0 || code == 1, "{err}");
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        for key in ["duplicates", "excluded", "suspended", "rated"] {
+            for dataset in ["Aura_Audit", "Aura_Gateway_Message"] {
+                let by_obs: u64 = doc["invoices"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .flat_map(|i| i["reconciliation"].as_array().unwrap().iter())
+                    .filter(|r| r["dataset"] == dataset)
+                    .map(|r| n(r, key))
+                    .sum();
+                let by_files: u64 = files
+                    .iter()
+                    .filter(|f| f["dataset"] == dataset)
+                    .map(|f| n(f, key))
+                    .sum();
+                // OBs without an invoice (a missing FX rate) are left out of the JSON.
+                assert!(
+                    by_files >= by_obs,
+                    "{key} of {dataset}: files {by_files}, invoices {by_obs}"
+                );
+                if doc["errors"].as_array().unwrap().is_empty() {
+                    assert_eq!(by_files, by_obs, "{key} of {dataset}");
+                }
+            }
+        }
+    }
+}
+
+const APPS_CONFIG: &str = r#"
+[billing]
+currency = "EUR"
+invoice_prefix = "F"
+issuer = "Files test"
+
+[[dataset]]
+name = "Events"
+id_field = "id"
+time_field = "ts"
+ob_field = "country"
+
+[[dimension]]
+field = "app"
+dataset = "Apps"
+key = "app_id"
+label = "app_name"
+
+[[ob]]
+code = "ES"
+name = "Espana"
+keys = ["ES"]
+
+[[meter]]
+code = "events"
+dataset = "Events"
+aggregation = "count"
+unit = "ev"
+
+[[charge]]
+concept = "EV"
+description = "Events"
+meter = "events"
+model = "per_unit"
+unit_price = "1.00"
+"#;
+
+#[test]
+fn a_file_with_many_suspended_records_stands_out_and_names_its_causes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let parts = data.join("Events");
+    std::fs::create_dir_all(&parts).unwrap();
+    common::write_apps_csv(&data);
+    let config = common::write_config(tmp.path(), APPS_CONFIG);
+    let mut good = String::from("id,ts,country,app\n");
+    for i in 0..20 {
+        good.push_str(&format!("g{i},2026-10-0{}T10:00:00Z,ES,A1\n", 1 + i % 9));
+    }
+    let mut bad = String::from("id,ts,country,app\n");
+    for i in 0..10 {
+        let app = if i < 6 { "NOPE" } else { "A2" };
+        bad.push_str(&format!("b{i},2026-10-15T10:00:00Z,ES,{app}\n"));
+    }
+    bad.push_str("b10,not a time,ES,A1\nb11,2026-10-15T10:00:00Z,XX,A1\ng0,2026-10-15T10:00:00Z,ES,A1\n");
+    bad.push_str("b12,2026-09-30T10:00:00Z,ES,A1\n");
+    std::fs::write(parts.join("part-00000.csv"), good).unwrap();
+    std::fs::write(parts.join("part-00001.csv"), bad).unwrap();
+
+    let report = check_json(&data, &config, "2026-10");
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let (first, second) = (&files[0], &files[1]);
+    assert!(first["file"].as_str().unwrap().ends_with("part-00000.csv"));
+    assert_eq!(
+        (n(first, "rows_read"), n(first, "rated"), n(first, "suspended")),
+        (20, 20, 0)
+    );
+    assert_eq!(n(second, "rows_read"), 14);
+    assert_eq!(n(second, "unattributable"), 2, "a bad time and an unknown OB");
+    assert_eq!(n(second, "out_of_period"), 1);
+    assert_eq!(n(second, "duplicates"), 1, "g0 was seen in the first file");
+    assert_eq!(n(second, "suspended"), 6);
+    assert_eq!(n(second, "rated"), 4);
+    let causes: Vec<&str> = second["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        causes,
+        ["UNKNOWN_DIMENSION app", "INVALID_VALUE ts", "UNKNOWN_OB country"]
+    );
+
+    let (_, text, _) = run(&[
+        "check",
+        "--data",
+        s(&data),
+        "--config",
+        s(&config),
+        "--period",
+        "2026-10",
+    ]);
+    let line = text.lines().find(|l| l.contains("part-00001.csv")).unwrap();
+    assert!(line.contains("stands out"), "{text}");
+    assert!(
+        !text
+            .lines()
+            .find(|l| l.contains("part-00000.csv"))
+            .unwrap()
+            .contains("stands out")
+    );
+    assert!(
+        text.contains("first causes: UNKNOWN_DIMENSION app, INVALID_VALUE ts, UNKNOWN_OB country"),
+        "{text}"
+    );
+
+    // The Summary workbook's Files sheet holds the same rows.
+    let out = tmp.path().join("out");
+    let (code, _, err) = run(&[
+        "invoice",
+        "--data",
+        s(&data),
+        "--config",
+        s(&config),
+        "--ob",
+        "all",
+        "--period",
+        "2026-10",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("Summary-202610.xlsx")).unwrap();
+    let sheet = wb.worksheet_range("Files").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][0], "Dataset");
+    assert_eq!(rows.len(), 3);
+    assert!(rows[2][1].ends_with("part-00001.csv"));
+    let counts: Vec<&str> = rows[2][2..10].iter().map(String::as_str).collect();
+    assert_eq!(counts, ["14", "2", "1", "11", "1", "0", "6", "4"]);
+    assert_eq!(rows[2][10], "54.5");
+    assert_eq!(
+        rows[2][11],
+        "UNKNOWN_DIMENSION app, INVALID_VALUE ts, UNKNOWN_OB country"
+    );
+}
