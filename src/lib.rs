@@ -25,6 +25,7 @@ pub mod register;
 pub mod report;
 pub mod sample;
 pub mod spark;
+pub mod trace;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -267,3 +267,95 @@ fn a_file_with_many_suspended_records_stands_out_and_names_its_causes() {
         "UNKNOWN_DIMENSION app, INVALID_VALUE ts, UNKNOWN_OB country"
     );
 }
+
+fn trace(dir: &Path, config: &Path, id: &str, extra: &[&str]) -> (i32, Value, String) {
+    let mut args = vec!["trace", "--data", s(dir), "--config", s(config), "--id", id];
+    args.extend(extra);
+    let (_, text, _) = run(&args);
+    args.push("--json");
+    let (code, out, err) = run(&args);
+    assert!(code == 0 || code == 1, "{err}");
+    (code, serde_json::from_str(&out).unwrap(), text)
+}
+
+#[test]
+fn a_trace_tells_what_became_of_a_record_and_why() {
+    let (tmp, config) = common::tiny_folder("csv");
+    let dir = tmp.path();
+
+    // Rated: its OB and local day, the meters it counted in, the line and breakdown rows.
+    let (code, t, text) = trace(dir, &config, "e3", &[]);
+    assert_eq!(code, 0);
+    let r = &t["records"][0];
+    assert_eq!((r["outcome"].as_str(), r["ob"].as_str()), (Some("rated"), Some("BR")));
+    assert_eq!(r["record"], 3);
+    assert_eq!(r["local_day"], "2026-10-15");
+    assert_eq!(r["local_time"], "2026-10-15T09:00:00-03:00");
+    let meters: Vec<&str> = r["meters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["meter"].as_str().unwrap())
+        .collect();
+    assert_eq!(meters, ["units", "events", "kb"]);
+    assert_eq!(r["meters"][0]["counted"], "qty = 6");
+    assert_eq!(r["meters"][0]["lines"][0], "UNITS");
+    assert_eq!(
+        r["meters"][0]["breakdown"][0],
+        serde_json::json!(["app", "A2", "App Two, the second"])
+    );
+    assert!(
+        text.contains("meter units: qty = 6") && text.contains("breakdown app = A2"),
+        "{text}"
+    );
+
+    // The second e2 is a duplicate of the first, named by file and record.
+    let (_, t, text) = trace(dir, &config, "e2", &[]);
+    let records = t["records"].as_array().unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["outcome"], "rated");
+    assert_eq!(records[1]["outcome"], "duplicate");
+    assert_eq!(records[1]["duplicate_of"][1], 2);
+    assert!(records[1]["duplicate_of"][0].as_str().unwrap().ends_with("Events.csv"));
+    assert!(
+        text.contains("was seen earlier in") && text.contains("record 2"),
+        "{text}"
+    );
+
+    // Excluded names the rule; suspended the field and value; unattributable the cause.
+    let (_, t, _) = trace(dir, &config, "e4", &[]);
+    assert_eq!(t["records"][0]["outcome"], "excluded");
+    assert_eq!(
+        t["records"][0]["reason"],
+        "matches the exclude rule of Events: test = [true]"
+    );
+    let (_, t, _) = trace(dir, &config, "e5", &[]);
+    let r = &t["records"][0];
+    assert_eq!(
+        (r["outcome"].as_str(), r["code"].as_str()),
+        (Some("suspended"), Some("UNKNOWN_DIMENSION"))
+    );
+    assert_eq!((r["field"].as_str(), r["value"].as_str()), (Some("app"), Some("A9")));
+    let (_, t, _) = trace(dir, &config, "e6", &[]);
+    assert_eq!(t["records"][0]["code"], "INVALID_VALUE");
+    assert_eq!(t["records"][0]["value"], "-3");
+    let (_, t, _) = trace(dir, &config, "e7", &[]);
+    assert_eq!(t["records"][0]["outcome"], "unattributable");
+    assert_eq!(t["records"][0]["code"], "UNKNOWN_OB");
+
+    // e1 falls on 30 September in São Paulo: out of scope when October is asked for.
+    let (_, t, _) = trace(dir, &config, "e1", &["--period", "2026-10"]);
+    assert_eq!(t["records"][0]["outcome"], "out of scope");
+    assert_eq!(t["records"][0]["local_day"], "2026-09-30");
+    let (_, t, _) = trace(dir, &config, "e1", &[]);
+    assert_eq!(
+        (t["records"][0]["outcome"].as_str(), t["records"][0]["period"].as_str()),
+        (Some("rated"), Some("2026-09"))
+    );
+
+    // An id that is nowhere: exit 1 and says so.
+    let (code, t, text) = trace(dir, &config, "nope", &[]);
+    assert_eq!(code, 1);
+    assert!(t["records"].as_array().unwrap().is_empty());
+    assert!(text.contains("No record has the id"), "{text}");
+}

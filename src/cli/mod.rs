@@ -50,6 +50,31 @@ pub enum Command {
     /// Write the PySpark program that turns a data folder into a usage summary on Spark or
     /// Databricks (docs/databricks.md); `--data SUMMARY` then rates it here.
     SparkJob(SparkJobArgs),
+    /// Tell what became of one record: its file and record number, outcome and why, OB and
+    /// local day, and the meters, invoice lines and breakdown rows it counted in.
+    Trace(TraceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// The data folder (an export: a usage summary keeps no records).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The configuration (billing.toml or a rate-card workbook).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// The record's id.
+    #[arg(long, value_name = "EVENT_ID")]
+    pub id: String,
+    /// Only this usage dataset.
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
+    /// The period the record is looked at in (default: its own local month).
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub period: Option<YearMonth>,
+    /// Print the trace as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -260,6 +285,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Register(args) => issue::register(&args),
         Command::RateCard(args) => rate_card(&args),
         Command::SparkJob(args) => spark::spark_job(&args),
+        Command::Trace(args) => spark::trace(&args),
     })
 }
 
