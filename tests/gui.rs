@@ -577,3 +577,34 @@ fn every_record_of_a_code_is_discarded_at_once_with_who_when_and_why() {
         .count();
     assert_eq!(rows_with_reason, unknown.len());
 }
+
+#[test]
+fn a_suspended_record_is_traced_from_the_suspense_tab() {
+    let (tmp, config) = common::tiny_folder("csv");
+    let settings = Settings {
+        data_dir: Some(tmp.path().to_path_buf()),
+        config: Some(config),
+        ob: Some("BR".into()),
+        month: Some("2026-10".into()),
+        dark: false,
+        tab: None,
+    };
+    let mut app = WorkbenchApp::new(settings, Box::new(FixedPicker::default()));
+    app.wait_for_jobs();
+    let first = app.invoice().unwrap().suspense[0].clone();
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Suspense")
+        .click();
+    h.run_steps(2);
+    h.get_all_by_label("Trace").next().unwrap().click();
+    h.run_steps(2);
+    h.state_mut().wait_for_trace();
+    h.run_steps(3);
+    let text = h.state().trace_text().unwrap().to_string();
+    assert!(text.contains(&format!("\"{}\"", first.record_id)), "{text}");
+    assert!(text.contains(&format!("SUSPENDED [{}]", first.code)), "{text}");
+    // The window shows the same text, and closes.
+    h.get_by_label_contains("SUSPENDED");
+    h.get_by_label_contains(&format!("Trace of {}", first.record_id));
+}

@@ -24,6 +24,7 @@ mod exports;
 mod frames;
 mod issuing;
 mod jobs;
+mod overlays;
 mod picker;
 mod tabs;
 mod toolbar;
@@ -128,6 +129,7 @@ pub struct WorkbenchApp {
     daily_meters: Vec<String>,
     meter_sort: MeterSort,
     files_sort: views::files_ui::FileSort,
+    trace: overlays::TraceState,
     suspense: SuspenseFilter,
     suspense_view: SuspenseCache,
     theme_applied: Option<bool>,
@@ -190,6 +192,7 @@ impl WorkbenchApp {
             daily_meters: Vec::new(),
             meter_sort: MeterSort::Date,
             files_sort: Default::default(),
+            trace: Default::default(),
             suspense: SuspenseFilter::default(),
             suspense_view: SuspenseCache::default(),
             theme_applied: None,
@@ -216,6 +219,12 @@ impl WorkbenchApp {
             app.settings.config = None;
         }
         app.start_load(None);
+        if let Some((dataset, id)) = std::env::var("BW_START_TRACE")
+            .ok()
+            .and_then(|t| t.split_once(':').map(|(d, i)| (d.to_string(), i.to_string())))
+        {
+            app.start_trace(dataset, id);
+        }
         app
     }
 
@@ -367,6 +376,7 @@ impl WorkbenchApp {
             }
             Command::ToggleTheme => self.settings.dark = !self.settings.dark,
             Command::ToggleShortcuts => self.show_shortcuts = !self.show_shortcuts,
+            Command::Trace { dataset, record_id } => self.start_trace(dataset, record_id),
             Command::Cancel => {
                 if let Some(job) = self.job.take() {
                     // The worker checks the flag before every piece and stops.
@@ -550,24 +560,7 @@ impl WorkbenchApp {
                 );
             }
         }
-        if self.show_shortcuts {
-            let mut open = true;
-            egui::Window::new("Keyboard shortcuts")
-                .open(&mut open)
-                .collapsible(false)
-                .resizable(false)
-                .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
-                .show(&ctx, |ui| {
-                    egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
-                        for (keys, what) in views::SHORTCUTS {
-                            ui.strong(*keys);
-                            ui.label(*what);
-                            ui.end_row();
-                        }
-                    });
-                });
-            self.show_shortcuts = open;
-        }
+        self.overlays(&ctx);
         if let Some(plan) = &self.confirm {
             match views::register_ui::confirm_ui(&ctx, plan) {
                 Some(true) => self.issue_confirmed(Some(&ctx)),

@@ -47,6 +47,11 @@ pub enum Command {
         record_id: String,
         reason: String,
     },
+    /// Tell what became of a record (reads the export again).
+    Trace {
+        dataset: String,
+        record_id: String,
+    },
     Undiscard {
         dataset: String,
         record_id: String,

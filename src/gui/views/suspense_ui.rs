@@ -282,9 +282,21 @@ pub fn suspense_ui(
                             ui.weak(reason);
                         }
                         None => {
-                            if ui.small_button("Discard…").clicked() {
-                                f.discarding = Some((e.dataset.to_string(), e.record_id.clone(), String::new()));
-                            }
+                            ui.horizontal(|ui| {
+                                if ui.small_button("Discard…").clicked() {
+                                    f.discarding = Some((e.dataset.to_string(), e.record_id.clone(), String::new()));
+                                }
+                                if ui
+                                    .small_button("Trace")
+                                    .on_hover_text("What became of this record: file, record number, outcome and why")
+                                    .clicked()
+                                {
+                                    command = Some(Command::Trace {
+                                        dataset: e.dataset.to_string(),
+                                        record_id: e.record_id.clone(),
+                                    });
+                                }
+                            });
                         }
                     });
                     for t in e.cells() {
