@@ -21,6 +21,7 @@ pub mod import;
 pub mod issuing;
 pub mod model;
 pub mod output;
+pub mod records;
 pub mod register;
 pub mod report;
 pub mod sample;

@@ -71,18 +71,7 @@ pub fn trace(
     dataset: Option<&str>,
     period: Option<&Period>,
 ) -> Result<Trace, crate::LoadError> {
-    if crate::import::summary::is_summary(data) {
-        return Err(crate::LoadError::Import(ImportError::Dataset {
-            message: format!(
-                "{}: a usage summary keeps no records; trace reads the export itself (the summary's suspended and unattributable tables list those records with file and row)",
-                data.display()
-            ),
-        }));
-    }
-    let mut config = config.clone();
-    let catalog = Catalog::discover(data)?;
-    crate::import::add_table_obs(&mut config, &catalog, &|_: &Path| {})?;
-    let inputs = crate::import::load_support(&config, &catalog, &|_: &Path| {})?;
+    let (config, catalog, inputs) = export_inputs(data, config, "trace reads the export itself")?;
     let mut records = Vec::new();
     for ds in &config.datasets {
         if dataset.is_some_and(|d| !d.eq_ignore_ascii_case(&ds.name)) {
@@ -155,6 +144,28 @@ pub fn trace(
         id: id.to_string(),
         records,
     })
+}
+
+/// An export's configuration (with its `[[ob_table]]` OBs), datasets and dimension tables,
+/// for reading its records again; a usage summary keeps none (`what` says what to do).
+pub(crate) fn export_inputs(
+    data: &Path,
+    config: &Config,
+    what: &str,
+) -> Result<(Config, Catalog, crate::model::inputs::Inputs), crate::LoadError> {
+    if crate::import::summary::is_summary(data) {
+        return Err(crate::LoadError::Import(ImportError::Dataset {
+            message: format!(
+                "{}: a usage summary keeps no records; {what} (the summary's suspended and unattributable tables list those records with file and row)",
+                data.display()
+            ),
+        }));
+    }
+    let mut config = config.clone();
+    let catalog = Catalog::discover(data)?;
+    crate::import::add_table_obs(&mut config, &catalog, &|_: &Path| {})?;
+    let inputs = crate::import::load_support(&config, &catalog, &|_: &Path| {})?;
+    Ok((config, catalog, inputs))
 }
 
 /// One record of a prepared file.

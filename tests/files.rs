@@ -359,3 +359,122 @@ fn a_trace_tells_what_became_of_a_record_and_why() {
     assert!(t["records"].as_array().unwrap().is_empty());
     assert!(text.contains("No record has the id"), "{text}");
 }
+
+#[test]
+fn the_records_behind_every_figure_add_up_to_it() {
+    use billing_workbench::records::{Figure, list};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let (code, _, err) = run(&[
+        "sample",
+        "--out",
+        s(&data),
+        "--events",
+        "4000",
+        "--months",
+        "1",
+        "--start",
+        "2026-10",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let config_path = data.join("billing.toml");
+    let config = billing_workbench::import::load_config(&config_path).unwrap();
+    let loaded = billing_workbench::load(&data, &config_path, &|_: &Path| {}).unwrap();
+    let month = billing_workbench::model::YearMonth::parse("2026-10").unwrap();
+    let period = billing_workbench::model::Period::Month(month);
+    let report = loaded
+        .engine
+        .run(&period, &billing_workbench::engine::Selection::One("ES".into()));
+    let inv = &report.invoices[0];
+    let total = |figure: Figure| -> (String, usize) {
+        let l = list(&data, &config, "ES", &period, &figure).unwrap();
+        (l.total, l.rows.len())
+    };
+    let q = billing_workbench::model::money::plain_string;
+    let mut checked = 0;
+    for line in inv.lines.iter().filter(|l| {
+        config.meters.iter().any(|m| {
+            config
+                .charges
+                .iter()
+                .any(|c| c.concept == l.concept && c.meter == m.code)
+        })
+    }) {
+        let (t, n) = total(Figure::Line {
+            concept: line.concept.clone(),
+        });
+        assert_eq!(t, q(line.quantity), "line {}", line.concept);
+        assert!(n > 0 || line.quantity.is_zero());
+        checked += 1;
+    }
+    for b in &inv.breakdown {
+        let figure = Figure::Breakdown {
+            concept: b.concept.clone(),
+            field: b.field.clone(),
+            value: (!b.value.is_empty()).then(|| b.value.clone()),
+        };
+        assert_eq!(
+            total(figure).0,
+            q(b.quantity),
+            "breakdown {} {}={}",
+            b.concept,
+            b.field,
+            b.value
+        );
+        checked += 1;
+    }
+    for d in inv.daily.iter().take(3) {
+        for (day, value) in inv.days.iter().zip(&d.values).step_by(7) {
+            let (t, _) = total(Figure::Day {
+                meter: d.meter.clone(),
+                date: *day,
+            });
+            assert_eq!(t, q(*value), "{} on {day}", d.meter);
+            checked += 1;
+        }
+    }
+    for r in &inv.reconciliation {
+        for (outcome, want) in [
+            ("duplicates", r.duplicates),
+            ("excluded", r.excluded),
+            ("suspended", r.suspended),
+            ("rated", r.rated),
+        ] {
+            let (t, n) = total(Figure::Outcome {
+                dataset: r.dataset.clone(),
+                outcome: outcome.into(),
+            });
+            assert_eq!((t, n as u64), (want.to_string(), want), "{} {outcome}", r.dataset);
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "{checked} figures checked");
+
+    // The command line writes the same records as CSV and says that they add up.
+    let out = tmp.path().join("voice.csv");
+    let (code, text, err) = run(&[
+        "records",
+        "--data",
+        s(&data),
+        "--config",
+        s(&config_path),
+        "--ob",
+        "ES",
+        "--period",
+        "2026-10",
+        "--line",
+        "VOICE",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("they add up"), "{text}");
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let voice = inv.lines.iter().find(|l| l.concept == "VOICE").unwrap();
+    assert!(csv.starts_with("dataset,file,record,id,local_time,audio_ms"), "{csv}");
+    let (_, n) = total(Figure::Line {
+        concept: "VOICE".into(),
+    });
+    assert_eq!(csv.lines().count(), n + 1);
+    assert!(!voice.quantity.is_zero());
+}

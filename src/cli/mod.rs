@@ -53,6 +53,45 @@ pub enum Command {
     /// Tell what became of one record: its file and record number, outcome and why, OB and
     /// local day, and the meters, invoice lines and breakdown rows it counted in.
     Trace(TraceArgs),
+    /// List the records behind a figure of an OB's invoice (a line, a breakdown row, a day
+    /// of a meter, a reconciliation cell), re-aggregated to show that they add up to it.
+    Records(RecordsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecordsArgs {
+    /// The data folder (an export: a usage summary keeps no records).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The configuration (billing.toml or a rate-card workbook).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    #[arg(long, value_name = "CODE")]
+    pub ob: String,
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub period: YearMonth,
+    /// The invoice line (its concept).
+    #[arg(long, value_name = "CONCEPT", conflicts_with_all = ["meter", "outcome"])]
+    pub line: Option<String>,
+    /// With --line: one breakdown row, FIELD=VALUE (FIELD= for the null value).
+    #[arg(long, value_name = "FIELD=VALUE", requires = "line")]
+    pub breakdown: Option<String>,
+    /// A meter, with --day: one day of the meter inspector.
+    #[arg(long, value_name = "METER", requires = "day")]
+    pub meter: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, requires = "meter")]
+    pub day: Option<chrono::NaiveDate>,
+    /// A reconciliation cell: duplicates, excluded, suspended or rated, with --dataset.
+    #[arg(long, value_name = "OUTCOME", value_parser = ["duplicates", "excluded", "suspended", "rated"], requires = "dataset")]
+    pub outcome: Option<String>,
+    #[arg(long, value_name = "NAME", requires = "outcome")]
+    pub dataset: Option<String>,
+    /// Write the records as CSV.
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: Option<PathBuf>,
+    /// Print the listing as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -286,6 +325,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::RateCard(args) => rate_card(&args),
         Command::SparkJob(args) => spark::spark_job(&args),
         Command::Trace(args) => spark::trace(&args),
+        Command::Records(args) => spark::records(&args),
     })
 }
 

@@ -3,7 +3,11 @@
 
 use std::process::ExitCode;
 
-use super::{SparkJobArgs, TraceArgs};
+use anyhow::{Context, bail};
+use rust_decimal::Decimal;
+
+use super::{RecordsArgs, SparkJobArgs, TraceArgs};
+use crate::records::Figure;
 
 pub(super) fn spark_job(args: &SparkJobArgs) -> anyhow::Result<ExitCode> {
     let config = crate::import::load_config(&args.config)?;
@@ -31,4 +35,119 @@ pub(super) fn trace(args: &TraceArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn figure_of(args: &RecordsArgs) -> anyhow::Result<Figure> {
+    Ok(match (&args.line, &args.meter, &args.outcome) {
+        (Some(concept), _, _) => match &args.breakdown {
+            Some(b) => {
+                let (field, value) = b
+                    .split_once('=')
+                    .with_context(|| format!("--breakdown {b:?}: expected FIELD=VALUE"))?;
+                Figure::Breakdown {
+                    concept: concept.clone(),
+                    field: field.to_string(),
+                    value: (!value.is_empty()).then(|| value.to_string()),
+                }
+            }
+            None => Figure::Line {
+                concept: concept.clone(),
+            },
+        },
+        (_, Some(meter), _) => Figure::Day {
+            meter: meter.clone(),
+            date: args.day.context("--meter needs --day")?,
+        },
+        (_, _, Some(outcome)) => Figure::Outcome {
+            dataset: args.dataset.clone().unwrap_or_default(),
+            outcome: outcome.clone(),
+        },
+        _ => bail!(
+            "say which figure: --line CONCEPT [--breakdown FIELD=VALUE], --meter M --day D, or --dataset D --outcome O"
+        ),
+    })
+}
+
+/// The figure as the invoice shows it.
+fn shown(inv: &crate::report::Invoice, figure: &Figure) -> Option<Decimal> {
+    match figure {
+        Figure::Line { concept } => inv.lines.iter().find(|l| l.concept == *concept).map(|l| l.quantity),
+        Figure::Breakdown { concept, field, value } => inv
+            .breakdown
+            .iter()
+            .find(|b| b.concept == *concept && b.field == *field && b.value == value.clone().unwrap_or_default())
+            .map(|b| b.quantity)
+            .or(Some(Decimal::ZERO)),
+        Figure::Day { meter, date } => {
+            let day = inv.days.iter().position(|d| d == date)?;
+            inv.daily
+                .iter()
+                .find(|d| d.meter == *meter)
+                .and_then(|d| d.values.get(day).copied())
+        }
+        Figure::Outcome { dataset, outcome } => inv
+            .reconciliation
+            .iter()
+            .find(|r| r.dataset.eq_ignore_ascii_case(dataset))
+            .map(|r| {
+                Decimal::from(match outcome.as_str() {
+                    "duplicates" => r.duplicates,
+                    "excluded" => r.excluded,
+                    "suspended" => r.suspended,
+                    _ => r.rated,
+                })
+            }),
+    }
+}
+
+pub(super) fn records(args: &RecordsArgs) -> anyhow::Result<ExitCode> {
+    let figure = figure_of(args)?;
+    let config = crate::import::load_config(&args.config)?;
+    let period = crate::model::Period::Month(args.period);
+    let listing = crate::records::list(&args.data, &config, &args.ob, &period, &figure)?;
+    let loaded = crate::load(&args.data, &args.config, &|_: &std::path::Path| {})?;
+    let report = loaded
+        .engine
+        .run(&period, &crate::engine::Selection::One(args.ob.clone()));
+    let inv = report
+        .invoices
+        .first()
+        .with_context(|| format!("OB {} has no invoice for {}", args.ob, period.label()))?;
+    let figure_value = shown(inv, &figure).with_context(|| format!("the invoice of {} has no such figure", args.ob))?;
+    let total: Decimal = listing.total.parse().unwrap_or_default();
+    let matches = total == figure_value;
+    if let Some(out) = &args.out {
+        let bytes = listing.csv()?;
+        crate::output::xlsx::write_atomically(out, &bytes, true)?;
+    }
+    if args.json {
+        let doc = serde_json::json!({
+            "listing": listing,
+            "figure": crate::model::money::plain_string(figure_value),
+            "matches": matches,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        if args.out.is_none() {
+            println!("{}", listing.columns.join("\t"));
+            for r in listing.rows.iter().take(50) {
+                println!("{}", r.join("\t"));
+            }
+            if listing.rows.len() > 50 {
+                println!(
+                    "… {} more (write them all with --out FILE.csv)",
+                    listing.rows.len() - 50
+                );
+            }
+        }
+        println!(
+            "{} records: {} = {}; the invoice shows {}: {}",
+            listing.rows.len(),
+            listing.how,
+            listing.total,
+            crate::model::money::plain_string(figure_value),
+            if matches { "they add up" } else { "THEY DO NOT ADD UP" }
+        );
+    }
+    Ok(if matches { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
