@@ -608,3 +608,53 @@ fn a_suspended_record_is_traced_from_the_suspense_tab() {
     h.get_by_label_contains("SUSPENDED");
     h.get_by_label_contains(&format!("Trace of {}", first.record_id));
 }
+
+#[test]
+fn from_an_invoice_line_to_its_records_and_back() {
+    let (tmp, config) = common::tiny_folder("csv");
+    let out = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        data_dir: Some(tmp.path().to_path_buf()),
+        config: Some(config),
+        ob: Some("BR".into()),
+        month: Some("2026-10".into()),
+        dark: false,
+        tab: None,
+    };
+    let picker = FixedPicker {
+        export_folder: Some(out.path().to_path_buf()),
+        ..FixedPicker::default()
+    };
+    let mut app = WorkbenchApp::new(settings, Box::new(picker));
+    app.wait_for_jobs();
+    let units = app
+        .invoice()
+        .unwrap()
+        .lines
+        .iter()
+        .find(|l| l.concept == "UNITS")
+        .unwrap()
+        .quantity;
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.get_by_label("UNITS").click();
+    h.run_steps(2);
+    h.get_by_label("Records behind this line…").click();
+    h.run_steps(2);
+    h.state_mut().wait_for_records();
+    h.run_steps(3);
+    let listing = h.state().records_listing().unwrap().clone();
+    assert_eq!(listing.total, billing_workbench::model::money::plain_string(units));
+    let ids: Vec<&str> = listing.rows.iter().map(|r| r[3].as_str()).collect();
+    assert_eq!(ids, ["e2", "e3"]);
+    h.get_by_label_contains("they add up");
+    h.get_by_label("e3");
+    h.get_by_label("Export CSV…").click();
+    h.run_steps(2);
+    let csv = std::fs::read_to_string(out.path().join("BR-UNITS-2026-10-records.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    h.get_by_label("Back to the line").click();
+    h.run_steps(3);
+    assert!(h.state().records_listing().is_none());
+    h.get_by_label_contains("UNITS: Units");
+}

@@ -26,6 +26,7 @@ mod issuing;
 mod jobs;
 mod overlays;
 mod picker;
+mod records_window;
 mod tabs;
 mod toolbar;
 
@@ -130,6 +131,7 @@ pub struct WorkbenchApp {
     meter_sort: MeterSort,
     files_sort: views::files_ui::FileSort,
     trace: overlays::TraceState,
+    records: records_window::RecordsState,
     suspense: SuspenseFilter,
     suspense_view: SuspenseCache,
     theme_applied: Option<bool>,
@@ -193,6 +195,7 @@ impl WorkbenchApp {
             meter_sort: MeterSort::Date,
             files_sort: Default::default(),
             trace: Default::default(),
+            records: Default::default(),
             suspense: SuspenseFilter::default(),
             suspense_view: SuspenseCache::default(),
             theme_applied: None,
@@ -224,6 +227,10 @@ impl WorkbenchApp {
             .and_then(|t| t.split_once(':').map(|(d, i)| (d.to_string(), i.to_string())))
         {
             app.start_trace(dataset, id);
+        }
+        if let Ok(concept) = std::env::var("BW_START_RECORDS") {
+            app.wait_for_jobs();
+            app.start_records(concept);
         }
         app
     }
@@ -377,6 +384,7 @@ impl WorkbenchApp {
             Command::ToggleTheme => self.settings.dark = !self.settings.dark,
             Command::ToggleShortcuts => self.show_shortcuts = !self.show_shortcuts,
             Command::Trace { dataset, record_id } => self.start_trace(dataset, record_id),
+            Command::ShowRecords { concept } => self.start_records(concept),
             Command::Cancel => {
                 if let Some(job) = self.job.take() {
                     // The worker checks the flag before every piece and stops.

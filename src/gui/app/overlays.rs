@@ -50,6 +50,7 @@ impl WorkbenchApp {
     }
 
     pub(super) fn overlays(&mut self, ctx: &egui::Context) {
+        self.records_window(ctx);
         if self.show_shortcuts {
             let mut open = true;
             egui::Window::new("Keyboard shortcuts")

@@ -69,9 +69,10 @@ impl WorkbenchApp {
             (Tab::Invoice, Some(inv)) => {
                 let state = views::register_ui::issue_state(self.register.as_deref(), inv);
                 command = views::register_ui::state_ui(ui, &state);
-                egui::ScrollArea::vertical().show(ui, |ui| {
+                let shown = egui::ScrollArea::vertical().show(ui, |ui| {
                     views::invoice_ui::invoice_ui(ui, inv, &report.issuer, &mut self.selected_line)
                 });
+                command = command.or(shown.inner);
             }
             (Tab::Breakdown, Some(inv)) => {
                 egui::ScrollArea::vertical().show(ui, |ui| {

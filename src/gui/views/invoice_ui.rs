@@ -115,7 +115,13 @@ pub fn detail(line: &Line, dp: u32) -> Vec<String> {
     out
 }
 
-pub fn invoice_ui(ui: &mut egui::Ui, inv: &Invoice, issuer: &str, selected: &mut Option<String>) {
+pub fn invoice_ui(
+    ui: &mut egui::Ui,
+    inv: &Invoice,
+    issuer: &str,
+    selected: &mut Option<String>,
+) -> Option<super::Command> {
+    let mut command = None;
     ui.horizontal(|ui| {
         ui.heading(format!("Invoice {}", inv.invoice_number));
     });
@@ -213,9 +219,20 @@ pub fn invoice_ui(ui: &mut egui::Ui, inv: &Invoice, issuer: &str, selected: &mut
             for d in detail(line, inv.decimals) {
                 ui.label(d);
             }
+            if line.kind == crate::report::LineKind::Charge
+                && ui
+                    .button("Records behind this line…")
+                    .on_hover_text("List the records that make up the quantity, read again from the export")
+                    .clicked()
+            {
+                command = Some(super::Command::ShowRecords {
+                    concept: line.concept.clone(),
+                });
+            }
         });
     } else {
         ui.add_space(6.0);
         ui.weak("Click a concept to see how its amount came about.");
     }
+    command
 }

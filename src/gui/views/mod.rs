@@ -47,6 +47,10 @@ pub enum Command {
         record_id: String,
         reason: String,
     },
+    /// List the records behind an invoice line (reads the export again).
+    ShowRecords {
+        concept: String,
+    },
     /// Tell what became of a record (reads the export again).
     Trace {
         dataset: String,
