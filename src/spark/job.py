@@ -281,7 +281,7 @@ def all_match(conditions, scalars):
 
 
 class LocalDays:
-    """Each OB's local date of an instant, with SPEC-style local midnights: a midnight that
+    """Each OB's local date of an instant, with the product's local midnights: a midnight that
     does not exist starts at the first instant after the gap, an ambiguous one at the earlier."""
 
     def __init__(self, tz_name):
