@@ -233,14 +233,7 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
             Err(e) => (None, Vec::new(), vec![e.to_string()]),
         };
         problems.sort();
-        let mut formats: Vec<&'static str> = files
-            .iter()
-            .filter_map(|f| f.extension().and_then(|e| e.to_str()))
-            .filter_map(crate::model::inputs::Format::from_extension)
-            .map(|f| f.name())
-            .collect();
-        formats.sort_unstable();
-        formats.dedup();
+        let formats = formats_of(files.iter().filter_map(|f| f.extension().and_then(|e| e.to_str())));
         report.datasets.push(DatasetLine {
             name: entry.name.clone(),
             used: used.contains(&entry.name.to_ascii_lowercase()),
@@ -318,6 +311,21 @@ pub fn check(data_dir: &Path, config_path: &Path, period: Option<YearMonth>) -> 
     report
 }
 
+/// The format names of files, by their extensions (or format names, as a usage summary's
+/// manifest gives them), sorted and each once.
+fn formats_of<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'static str> {
+    let mut f: Vec<&'static str> = names
+        .filter_map(|n| {
+            crate::model::inputs::Format::from_extension(n)
+                .map(|f| f.name())
+                .or((n == "spreadsheet").then_some("spreadsheet"))
+        })
+        .collect();
+    f.sort_unstable();
+    f.dedup();
+    f
+}
+
 /// The datasets of a usage summary's manifest (docs/databricks.md) as `check` lists them:
 /// the used ones are returned (their rows are known after the load), the others added.
 fn summary_datasets(
@@ -326,21 +334,9 @@ fn summary_datasets(
     lines: &mut Vec<DatasetLine>,
 ) -> Result<Vec<crate::model::summary::ManifestDataset>, crate::import::ImportError> {
     let m = crate::import::summary::manifest(dir, config)?;
-    let formats_of = |names: &mut dyn Iterator<Item = &str>| -> Vec<&'static str> {
-        let mut f: Vec<&'static str> = names
-            .filter_map(|n| {
-                crate::model::inputs::Format::from_extension(n)
-                    .map(|f| f.name())
-                    .or((n == "spreadsheet").then_some("spreadsheet"))
-            })
-            .collect();
-        f.sort_unstable();
-        f.dedup();
-        f
-    };
     for u in m.unused {
         lines.push(DatasetLine {
-            formats: formats_of(&mut u.formats.iter().map(String::as_str)),
+            formats: formats_of(u.formats.iter().map(String::as_str)),
             name: u.name,
             used: false,
             version: u.version,
@@ -358,7 +354,7 @@ fn summary_datasets(
             versions: d.versions.clone(),
             files: d.files.len(),
             rows: None,
-            formats: formats_of(&mut d.files.iter().map(|f| f.format.as_str())),
+            formats: formats_of(d.files.iter().map(|f| f.format.as_str())),
             problems: d.problems.clone(),
         });
     }

@@ -33,6 +33,24 @@ fn check_json(data: &Path, config: &Path, period: &str) -> Value {
     serde_json::from_str(&out).unwrap()
 }
 
+/// A generated sample export in `dir/data`.
+fn sample(dir: &Path, events: &str, months: &str, start: &str) -> std::path::PathBuf {
+    let data = dir.join("data");
+    let (code, _, err) = run(&[
+        "sample",
+        "--out",
+        s(&data),
+        "--events",
+        events,
+        "--months",
+        months,
+        "--start",
+        start,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    data
+}
+
 fn n(v: &Value, key: &str) -> u64 {
     v[key].as_u64().unwrap_or_else(|| panic!("{key} in {v}"))
 }
@@ -40,19 +58,7 @@ fn n(v: &Value, key: &str) -> u64 {
 #[test]
 fn the_files_of_the_sample_add_up_to_the_reconciliation() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let (code, _, err) = run(&[
-        "sample",
-        "--out",
-        s(&data),
-        "--events",
-        "30000",
-        "--months",
-        "2",
-        "--start",
-        "2026-09",
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let data = sample(tmp.path(), "30000", "2", "2026-09");
     let config = data.join("billing.toml");
     for period in ["2026-09", "2026-10"] {
         let report = check_json(&data, &config, period);
@@ -364,19 +370,7 @@ fn a_trace_tells_what_became_of_a_record_and_why() {
 fn the_records_behind_every_figure_add_up_to_it() {
     use billing_workbench::records::{Figure, list};
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let (code, _, err) = run(&[
-        "sample",
-        "--out",
-        s(&data),
-        "--events",
-        "4000",
-        "--months",
-        "1",
-        "--start",
-        "2026-10",
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let data = sample(tmp.path(), "4000", "1", "2026-10");
     let config_path = data.join("billing.toml");
     let config = billing_workbench::import::load_config(&config_path).unwrap();
     let loaded = billing_workbench::load(&data, &config_path, &|_: &Path| {}).unwrap();

@@ -21,6 +21,18 @@ fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
         .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app)
 }
 
+/// The tiny scenario's inputs in `dir`, on OB BR in October 2026.
+fn tiny_br_october(dir: &std::path::Path, config: std::path::PathBuf) -> Settings {
+    Settings {
+        data_dir: Some(dir.to_path_buf()),
+        config: Some(config),
+        ob: Some("BR".into()),
+        month: Some("2026-10".into()),
+        dark: false,
+        tab: None,
+    }
+}
+
 fn settle(h: &mut Harness<'static, WorkbenchApp>) {
     h.state_mut().wait_for_jobs();
     h.run_steps(4);
@@ -581,14 +593,7 @@ fn every_record_of_a_code_is_discarded_at_once_with_who_when_and_why() {
 #[test]
 fn a_suspended_record_is_traced_from_the_suspense_tab() {
     let (tmp, config) = common::tiny_folder("csv");
-    let settings = Settings {
-        data_dir: Some(tmp.path().to_path_buf()),
-        config: Some(config),
-        ob: Some("BR".into()),
-        month: Some("2026-10".into()),
-        dark: false,
-        tab: None,
-    };
+    let settings = tiny_br_october(tmp.path(), config);
     let mut app = WorkbenchApp::new(settings, Box::new(FixedPicker::default()));
     app.wait_for_jobs();
     let first = app.invoice().unwrap().suspense[0].clone();
@@ -613,14 +618,7 @@ fn a_suspended_record_is_traced_from_the_suspense_tab() {
 fn from_an_invoice_line_to_its_records_and_back() {
     let (tmp, config) = common::tiny_folder("csv");
     let out = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        data_dir: Some(tmp.path().to_path_buf()),
-        config: Some(config),
-        ob: Some("BR".into()),
-        month: Some("2026-10".into()),
-        dark: false,
-        tab: None,
-    };
+    let settings = tiny_br_october(tmp.path(), config);
     let picker = FixedPicker {
         export_folder: Some(out.path().to_path_buf()),
         ..FixedPicker::default()

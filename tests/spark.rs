@@ -126,31 +126,23 @@ fn sheets(dir: &Path) -> Vec<(String, String, Vec<Vec<String>>)> {
 
 /// The direct run and the summary give the same invoices, JSON and check report.
 fn assert_same(data: &Path, summary: &Path, config: &Path, months: &[&str]) {
+    let invoice = |d: &Path, month: &str| {
+        json_of(&[
+            "invoice",
+            "--data",
+            s(d),
+            "--config",
+            s(config),
+            "--ob",
+            "all",
+            "--period",
+            month,
+            "--json",
+        ])
+    };
     for month in months {
-        let direct = json_of(&[
-            "invoice",
-            "--data",
-            s(data),
-            "--config",
-            s(config),
-            "--ob",
-            "all",
-            "--period",
-            month,
-            "--json",
-        ]);
-        let summed = json_of(&[
-            "invoice",
-            "--data",
-            s(summary),
-            "--config",
-            s(config),
-            "--ob",
-            "all",
-            "--period",
-            month,
-            "--json",
-        ]);
+        let direct = invoice(data, month);
+        let summed = invoice(summary, month);
         assert!(direct.1.contains("\"invoices\""), "{}", direct.1);
         assert_eq!(direct, summed, "invoice --json for {month} differs");
 
