@@ -8,7 +8,6 @@
 //! `aggregate::usage` computes the same thing straight from the records; the tests hold
 //! the two to exact equality.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate};
@@ -38,6 +37,16 @@ struct DayCounts {
     excluded: u64,
     suspended: u64,
     rated: u64,
+}
+
+impl DayCounts {
+    fn add(&mut self, c: &DayCounts) {
+        self.records += c.records;
+        self.duplicates += c.duplicates;
+        self.excluded += c.excluded;
+        self.suspended += c.suspended;
+        self.rated += c.rated;
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +86,75 @@ pub struct ObDays {
     /// The local dates that have at least one record, ascending; day `i` is `dates[i]`.
     dates: Vec<NaiveDate>,
     datasets: Vec<DatasetDays>,
+}
+
+/// A piece's records counted per input file and day: rows come in order, so the files come
+/// in turn (`PreparedDataset::files`).
+struct FileTally {
+    /// (file, first row after it).
+    segments: Vec<(u32, usize)>,
+    /// Per segment: counts by day (empty until it has a record).
+    counts: Vec<Vec<DayCounts>>,
+    at: usize,
+    days: usize,
+}
+
+impl FileTally {
+    fn new(files: &[(u32, usize)], days: usize) -> FileTally {
+        let mut segments = Vec::with_capacity(files.len().max(1));
+        let mut end = 0;
+        for (file, n) in files {
+            end += n;
+            segments.push((*file, end));
+        }
+        if segments.is_empty() {
+            segments.push((0, usize::MAX));
+        }
+        FileTally {
+            counts: vec![Vec::new(); segments.len()],
+            segments,
+            at: 0,
+            days,
+        }
+    }
+
+    fn count(&mut self, row: usize, day: usize, outcome: Outcome) {
+        while self.at + 1 < self.segments.len() && row >= self.segments[self.at].1 {
+            self.at += 1;
+        }
+        let by_day = &mut self.counts[self.at];
+        if by_day.is_empty() {
+            by_day.resize(self.days, DayCounts::default());
+        }
+        let f = &mut by_day[day];
+        f.records += 1;
+        match outcome {
+            Outcome::Duplicate => f.duplicates += 1,
+            Outcome::Excluded => f.excluded += 1,
+            Outcome::Suspended => f.suspended += 1,
+            Outcome::Rated => f.rated += 1,
+            Outcome::Unattributable => {}
+        }
+    }
+
+    /// (file, day, counts), by file then day.
+    fn finish(self) -> Vec<(u32, u32, DayCounts)> {
+        let mut files: Vec<(u32, u32, DayCounts)> = Vec::new();
+        for ((file, _), by_day) in self.segments.iter().zip(self.counts) {
+            let used = by_day.into_iter().enumerate().filter(|(_, c)| c.records > 0);
+            files.extend(used.map(|(day, c)| (*file, day as u32, c)));
+        }
+        // A file split over two segments is counted once.
+        files.sort_by_key(|(f, d, _)| (*f, *d));
+        files.dedup_by(|later, kept| {
+            let same = (later.0, later.1) == (kept.0, kept.1);
+            if same {
+                kept.2.add(&later.2);
+            }
+            same
+        });
+        files
+    }
 }
 
 /// Local dates of instants in one time zone, by binary search in precomputed midnights.
@@ -267,22 +345,13 @@ impl ObDays {
             })
             .collect();
         let mut issue_cursor = 0usize;
-        let file_of = ds.file_of_rows();
-        let mut files: HashMap<(u32, u32), DayCounts> = HashMap::new();
+        let mut tally = FileTally::new(&ds.files, days);
         for (&row, &slot) in rows.iter().zip(slots) {
             let r = row as usize;
             let day = slot as usize;
             let c = &mut counts[day];
             c.records += 1;
-            let f = files.entry((file_of.get(r).copied().unwrap_or(0), slot)).or_default();
-            f.records += 1;
-            match ds.outcome[r] {
-                Outcome::Duplicate => f.duplicates += 1,
-                Outcome::Excluded => f.excluded += 1,
-                Outcome::Suspended => f.suspended += 1,
-                Outcome::Rated => f.rated += 1,
-                Outcome::Unattributable => {}
-            }
+            tally.count(r, day, ds.outcome[r]);
             match ds.outcome[r] {
                 Outcome::Duplicate => c.duplicates += 1,
                 Outcome::Excluded => c.excluded += 1,
@@ -361,8 +430,7 @@ impl ObDays {
                 }
             })
             .collect();
-        let mut files: Vec<(u32, u32, DayCounts)> = files.into_iter().map(|((f, d), c)| (f, d, c)).collect();
-        files.sort_unstable_by_key(|(f, d, _)| (*f, *d));
+        let files = tally.finish();
         DatasetDays {
             rows: rows.len() as u64,
             counts,

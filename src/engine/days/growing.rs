@@ -135,12 +135,7 @@ impl GrowingDays {
             into.rated += c.rated;
         }
         for (file, day, c) in &rolled.files {
-            let into = ds.files.entry((*file, slots[*day as usize] as u32)).or_default();
-            into.records += c.records;
-            into.duplicates += c.duplicates;
-            into.excluded += c.excluded;
-            into.suspended += c.suspended;
-            into.rated += c.rated;
+            ds.files.entry((*file, slots[*day as usize] as u32)).or_default().add(c);
         }
         ds.suspended.extend(
             rolled
