@@ -6,7 +6,7 @@
 //! and the value that counted, and re-aggregated the way the engine does, so the listing
 //! shows that it adds up to the figure.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate};
@@ -38,7 +38,7 @@ pub enum Figure {
 }
 
 /// The records behind a figure.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Listing {
     /// The columns of `rows`: dataset, file, record, id, local time, the fields read, counted.
     pub columns: Vec<String>,
@@ -50,12 +50,44 @@ pub struct Listing {
     pub how: String,
 }
 
+/// The figure as the invoice shows it (none: the invoice has no such figure).
+pub fn figure_value(inv: &crate::report::Invoice, figure: &Figure) -> Option<Decimal> {
+    match figure {
+        Figure::Line { concept } => inv.lines.iter().find(|l| l.concept == *concept).map(|l| l.quantity),
+        Figure::Breakdown { concept, field, value } => inv
+            .breakdown
+            .iter()
+            .find(|b| b.concept == *concept && b.field == *field && b.value == value.clone().unwrap_or_default())
+            .map(|b| b.quantity)
+            .or(Some(Decimal::ZERO)),
+        Figure::Day { meter, date } => {
+            let day = inv.days.iter().position(|d| d == date)?;
+            inv.daily
+                .iter()
+                .find(|d| d.meter == *meter)
+                .and_then(|d| d.values.get(day).copied())
+        }
+        Figure::Outcome { dataset, outcome } => inv
+            .reconciliation
+            .iter()
+            .find(|r| r.dataset.eq_ignore_ascii_case(dataset))
+            .map(|r| {
+                Decimal::from(match outcome.as_str() {
+                    "duplicates" => r.duplicates,
+                    "excluded" => r.excluded,
+                    "suspended" => r.suspended,
+                    _ => r.rated,
+                })
+            }),
+    }
+}
+
 /// Why a figure cannot be listed.
 fn unknown(what: String) -> crate::LoadError {
     crate::LoadError::Import(ImportError::Dataset { message: what })
 }
 
-/// The records behind `figure` for OB `ob` in `period`.
+/// The records behind `figure` for OB `ob` in `period`, all at once.
 pub fn list(
     data: &Path,
     config: &Config,
@@ -63,69 +95,189 @@ pub fn list(
     period: &Period,
     figure: &Figure,
 ) -> Result<Listing, crate::LoadError> {
-    let (config, catalog, inputs) = crate::trace::export_inputs(data, config, "list them from the export itself")?;
-    let ob_index = config
-        .obs
-        .iter()
-        .position(|o| o.code == ob)
-        .ok_or_else(|| unknown(format!("OB {ob} is not in the configuration")))?;
-    let tz = config.obs[ob_index].timezone;
-    let (meter, ds) = target(&config, ob, figure)?;
-    let m = meter.map(|i| &config.meters[i]);
-    let mut shown: Vec<String> = Vec::new();
-    if let Some(m) = m {
-        let fields = m
-            .field
+    let scan = Scan::new(data, config, ob, period, figure)?;
+    let rows = std::sync::Mutex::new(Vec::new());
+    let (total, how) = scan.run(
+        &|found| rows.lock().unwrap_or_else(|e| e.into_inner()).extend(found),
+        &|| false,
+    )?;
+    Ok(Listing {
+        columns: scan.columns.clone(),
+        rows: rows.into_inner().unwrap_or_else(|e| e.into_inner()),
+        total,
+        how,
+    })
+}
+
+/// A listing ready to run: the export found, the figure understood, the columns known.
+pub struct Scan {
+    config: Config,
+    inputs: crate::model::inputs::Inputs,
+    plan: crate::import::StreamPlan,
+    /// Index of the usage dataset in `config.datasets`.
+    dataset: usize,
+    ob: usize,
+    meter: Option<usize>,
+    figure: Figure,
+    /// The fields shown besides id and time: the meter's field, `where` and breakdown fields.
+    shown: Vec<String>,
+    /// [start, end) of the period in UTC microseconds.
+    window: (i64, i64),
+    /// The columns of the rows `run` finds.
+    pub columns: Vec<String>,
+}
+
+/// What the serial step of a scan keeps: the ids seen and the aggregate of the rows found.
+#[derive(Default)]
+struct Kept {
+    seen: crate::engine::ordered::HashSet128,
+    agg: Aggregate,
+}
+
+impl Scan {
+    /// Finds the export's files for `figure`; reads only the dimension tables.
+    pub fn new(
+        data: &Path,
+        config: &Config,
+        ob: &str,
+        period: &Period,
+        figure: &Figure,
+    ) -> Result<Scan, crate::LoadError> {
+        let (config, catalog, inputs) = crate::trace::export_inputs(data, config, "list them from the export itself")?;
+        let ob_index = config
+            .obs
             .iter()
-            .cloned()
-            .chain(m.where_.iter().map(|c| c.field.clone()))
-            .chain(m.breakdown.iter().cloned());
-        for f in fields {
-            if !shown.contains(&f) {
-                shown.push(f);
+            .position(|o| o.code == ob)
+            .ok_or_else(|| unknown(format!("OB {ob} is not in the configuration")))?;
+        let tz = config.obs[ob_index].timezone;
+        let (meter, ds) = target(&config, ob, figure)?;
+        let mut shown: Vec<String> = Vec::new();
+        if let Some(m) = meter.map(|i| &config.meters[i]) {
+            let fields = m
+                .field
+                .iter()
+                .cloned()
+                .chain(m.where_.iter().map(|c| c.field.clone()))
+                .chain(m.breakdown.iter().cloned());
+            for f in fields {
+                if !shown.contains(&f) {
+                    shown.push(f);
+                }
             }
         }
+        let mut fields = config.field_plan(ds);
+        for f in &shown {
+            fields.add(f, Form::Value, false);
+        }
+        let plan = crate::import::StreamPlan::one(&catalog, ds, fields)?;
+        let dataset = config.datasets.iter().position(|d| d.name == ds.name).unwrap_or(0);
+        let bounds = period.day_bounds_us(tz);
+        let mut columns: Vec<String> = ["dataset", "file", "record", "id", "local_time"]
+            .map(String::from)
+            .to_vec();
+        columns.extend(shown.iter().cloned());
+        columns.push("counted".to_string());
+        Ok(Scan {
+            window: (bounds[0], bounds[bounds.len() - 1]),
+            config,
+            inputs,
+            plan,
+            dataset,
+            ob: ob_index,
+            meter,
+            figure: figure.clone(),
+            shown,
+            columns,
+        })
     }
-    let mut plan = config.field_plan(ds);
-    for f in &shown {
-        plan.add(f, Form::Value, false);
+
+    /// Reads the export again on all cores; hands the rows found to `found` in file and
+    /// record order, a piece at a time, and returns the total and how it was worked out.
+    pub fn run(
+        &self,
+        found: &(dyn Fn(Vec<Vec<String>>) + Sync),
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> Result<(String, String), crate::LoadError> {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()) + 1;
+        let ds = &self.config.datasets[self.dataset];
+        let read = |i: usize| -> Result<Option<Read>, crate::import::ImportError> {
+            let Some((_, files, table)) = self.plan.read(i)? else {
+                return Ok(None);
+            };
+            let texts = self
+                .shown
+                .iter()
+                .map(|f| match table.column(f, Form::Value) {
+                    Some(Column::Value(c)) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect();
+            let p = process::prepare(&self.config, ds, table, &self.inputs.dimensions);
+            let hashes = (0..p.ids.len())
+                .map(|r| (p.ids.state(r) == CellState::Ok).then(|| crate::engine::ordered::id_hash(p.ids.get(r))))
+                .collect();
+            Ok(Some(Read {
+                p,
+                texts,
+                hashes,
+                files,
+                first: self.plan.first_record(i),
+            }))
+        };
+        let serial = |_: usize, read: Option<Read>, kept: &mut Kept| {
+            if let Some(read) = read {
+                found(self.pick(read, kept));
+            }
+        };
+        let kept = crate::engine::ordered::in_order(
+            self.plan.tasks.len(),
+            workers,
+            Kept::default(),
+            &read,
+            &serial,
+            cancelled,
+        )
+        .map_err(|e| match e {
+            crate::engine::ordered::Stopped::Failed(e) => crate::LoadError::Import(e),
+            crate::engine::ordered::Stopped::Cancelled => crate::LoadError::Cancelled,
+        })?;
+        Ok(total_of(
+            &self.config,
+            self.meter.map(|i| &self.config.meters[i]),
+            &kept.agg,
+        ))
     }
-    let bounds = period.day_bounds_us(tz);
-    let (start, end) = (bounds[0], bounds[bounds.len() - 1]);
-    let entry = crate::import::entry_for(&catalog, &ds.name)?;
-    let (_, files) = entry.files(ds.version)?;
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut rows = Vec::new();
-    let mut agg = Aggregate::default();
-    for path in &files {
-        let table = crate::import::read_file(path, &plan)?;
-        let texts: Vec<Option<crate::model::table::ValueColumn>> = shown
-            .iter()
-            .map(|f| match table.column(f, Form::Value) {
-                Some(Column::Value(c)) => Some(c.clone()),
-                _ => None,
-            })
-            .collect();
-        let mut p = process::prepare(&config, ds, table, &inputs.dimensions);
-        let duplicate: Vec<bool> = (0..p.ids.len())
-            .map(|r| p.ids.state(r) == CellState::Ok && !seen.insert(p.ids.get(r).to_string()))
-            .collect();
+
+    /// The duplicate check for a piece, in order, then the piece's records behind the figure.
+    fn pick(&self, read: Read, kept: &mut Kept) -> Vec<Vec<String>> {
+        let Read {
+            mut p,
+            texts,
+            hashes,
+            files,
+            first,
+        } = read;
+        let duplicate: Vec<bool> = hashes.iter().map(|h| h.is_some_and(|h| !kept.seen.insert(h))).collect();
         p.mark_duplicates(&duplicate);
-        let slot = meter.and_then(|mi| p.slots.iter().position(|s| s.meter == mi));
-        for &row in &p.rows_by_ob[ob_index] {
+        let tz = self.config.obs[self.ob].timezone;
+        let m = self.meter.map(|i| &self.config.meters[i]);
+        let slot = self.meter.and_then(|mi| p.slots.iter().position(|s| s.meter == mi));
+        let ds = &self.config.datasets[self.dataset];
+        let mut rows = Vec::new();
+        for &row in &p.rows_by_ob[self.ob] {
             let r = row as usize;
             let t = p.time_us[r];
-            if t < start || t >= end {
+            if t < self.window.0 || t >= self.window.1 {
                 continue;
             }
             let text = |f: &str| -> Option<String> {
-                let i = shown.iter().position(|s| s == f)?;
+                let i = self.shown.iter().position(|s| s == f)?;
                 let v = texts[i].as_ref()?.get(r);
                 (!v.is_null()).then(|| v.text())
             };
-            let keep = match figure {
+            let keep = match &self.figure {
                 Figure::Outcome { outcome, .. } => outcome_name(p.outcome[r]) == outcome.as_str(),
-                _ => {
+                figure => {
                     let matched = slot.is_some_and(|k| p.meter_mask[r] & (1 << k) != 0);
                     let in_group = match figure {
                         Figure::Breakdown { field, value, .. } => text(field) == *value,
@@ -139,38 +291,58 @@ pub fn list(
                 continue;
             }
             let counted = match m {
-                Some(m) => agg.add(m.aggregation, m.field.as_deref().and_then(&text), t, p.ids.get(r)),
+                Some(m) => kept
+                    .agg
+                    .add(m.aggregation, m.field.as_deref().and_then(&text), t, p.ids.get(r)),
                 None => {
-                    agg.count += 1;
+                    kept.agg.count += 1;
                     "1".to_string()
                 }
             };
+            let (file, record) = place(&files, first, r);
             let mut cells = vec![
                 ds.name.clone(),
-                path.display().to_string(),
-                (r + 1).to_string(),
+                self.plan.datasets[0]
+                    .files
+                    .get(file as usize)
+                    .map(|f| f.display().to_string())
+                    .unwrap_or_default(),
+                record.to_string(),
                 p.ids.get(r).to_string(),
                 DateTime::from_timestamp_micros(t)
                     .map(|d| d.with_timezone(&tz).to_rfc3339())
                     .unwrap_or_default(),
             ];
-            cells.extend(shown.iter().map(|f| text(f).unwrap_or_default()));
+            cells.extend(self.shown.iter().map(|f| text(f).unwrap_or_default()));
             cells.push(counted);
             rows.push(cells);
         }
+        rows
     }
-    let mut columns: Vec<String> = ["dataset", "file", "record", "id", "local_time"]
-        .map(String::from)
-        .to_vec();
-    columns.extend(shown.iter().cloned());
-    columns.push("counted".to_string());
-    let (total, how) = total_of(&config, m, &agg);
-    Ok(Listing {
-        columns,
-        rows,
-        total,
-        how,
-    })
+}
+
+/// A piece read and prepared, waiting for the duplicate check.
+struct Read {
+    p: process::PreparedDataset,
+    texts: Vec<Option<crate::model::table::ValueColumn>>,
+    /// Per row: the id's hash, if the id was read.
+    hashes: Vec<Option<u128>>,
+    files: Vec<(u32, usize)>,
+    /// The number in its file of the piece's first record (from 0).
+    first: u64,
+}
+
+/// The file index and the record number (from 1) of row `r` of a piece.
+fn place(files: &[(u32, usize)], first: u64, r: usize) -> (u32, u64) {
+    let mut start = 0;
+    for (i, (file, rows)) in files.iter().enumerate() {
+        if r < start + rows || i + 1 == files.len() {
+            let before = if i == 0 { first } else { 0 };
+            return (*file, before + (r - start) as u64 + 1);
+        }
+        start += rows;
+    }
+    (0, first + r as u64 + 1)
 }
 
 /// The meter (none for a reconciliation cell) and the usage dataset behind a figure.
@@ -310,5 +482,66 @@ impl Listing {
             w.write_record(r)?;
         }
         w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    }
+}
+
+impl Figure {
+    /// The figure in words, for titles: `UNITS`, `UNITS, app_id = X`, `VOICE_MIN on 2026-10-03`.
+    pub fn label(&self) -> String {
+        match self {
+            Figure::Line { concept } => concept.clone(),
+            Figure::Breakdown { concept, field, value } => {
+                format!("{concept}, {field} = {}", value.as_deref().unwrap_or("(null)"))
+            }
+            Figure::Day { meter, date } => format!("{meter} on {date}"),
+            Figure::Outcome { dataset, outcome } => format!("{outcome} of {dataset}"),
+        }
+    }
+
+    /// The figure as part of a file name: letters, digits, `-`, `.` and `_` only.
+    pub fn slug(&self) -> String {
+        let raw = match self {
+            Figure::Line { concept } => concept.clone(),
+            Figure::Breakdown { concept, field, value } => {
+                format!("{concept}-{field}-{}", value.as_deref().unwrap_or("null"))
+            }
+            Figure::Day { meter, date } => format!("{meter}-{date}"),
+            Figure::Outcome { dataset, outcome } => format!("{dataset}-{outcome}"),
+        };
+        raw.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-._".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    }
+}
+
+impl Listing {
+    /// The listing as a Parquet file: one text column per column of the listing, the same
+    /// names and order as the CSV.
+    pub fn parquet(&self) -> Result<Vec<u8>, parquet::errors::ParquetError> {
+        use std::sync::Arc;
+        let fields: Vec<arrow_schema::Field> = self
+            .columns
+            .iter()
+            .map(|c| arrow_schema::Field::new(c, arrow_schema::DataType::Utf8, false))
+            .collect();
+        let schema = Arc::new(arrow_schema::Schema::new(fields));
+        let columns: Vec<arrow_array::ArrayRef> = (0..self.columns.len())
+            .map(|i| {
+                let values = self.rows.iter().map(|r| r.get(i).map_or("", String::as_str));
+                Arc::new(arrow_array::StringArray::from_iter_values(values)) as arrow_array::ArrayRef
+            })
+            .collect();
+        let batch = arrow_array::RecordBatch::try_new(schema.clone(), columns)?;
+        let mut out = Vec::new();
+        let mut writer = parquet::arrow::ArrowWriter::try_new(&mut out, schema, None)?;
+        writer.write(&batch)?;
+        writer.close()?;
+        Ok(out)
     }
 }

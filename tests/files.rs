@@ -472,3 +472,59 @@ fn the_records_behind_every_figure_add_up_to_it() {
     assert_eq!(csv.lines().count(), n + 1);
     assert!(!voice.quantity.is_zero());
 }
+
+#[test]
+fn records_read_in_parallel_runs_keep_their_file_and_record_numbers() {
+    use billing_workbench::records::{Figure, list};
+    // 400,000 events: each Avro part holds more than one run of blocks, read in parallel.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = sample(tmp.path(), "400000", "1", "2026-10");
+    let config_path = data.join("billing.toml");
+    let config = billing_workbench::import::load_config(&config_path).unwrap();
+    let period =
+        billing_workbench::model::Period::Month(billing_workbench::model::YearMonth::parse("2026-10").unwrap());
+    let figure = Figure::Outcome {
+        dataset: "Aura_Audit".into(),
+        outcome: "rated".into(),
+    };
+    let l = list(&data, &config, "ES", &period, &figure).unwrap();
+    let loaded = billing_workbench::load(&data, &config_path, &|_: &Path| {}).unwrap();
+    let report = loaded
+        .engine
+        .run(&period, &billing_workbench::engine::Selection::One("ES".into()));
+    let inv = &report.invoices[0];
+    let rated = inv
+        .reconciliation
+        .iter()
+        .find(|r| r.dataset == "Aura_Audit")
+        .unwrap()
+        .rated;
+    assert_eq!(l.rows.len() as u64, rated);
+    assert!(rated > 20_000, "{rated}");
+    // In file, then record order, with no record twice.
+    let places: Vec<(String, u64)> = l.rows.iter().map(|r| (r[1].clone(), r[2].parse().unwrap())).collect();
+    assert!(places.windows(2).all(|w| w[0] < w[1]), "records out of order");
+    // A record late in each file (past its first run) is where trace, which reads the file
+    // whole, finds it.
+    let last_of_file: Vec<&(String, u64)> = places
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| places.get(i + 1).is_none_or(|n| n.0 != p.0))
+        .map(|(_, p)| p)
+        .collect();
+    assert_eq!(last_of_file.len(), 2, "two part files");
+    for (file, record) in last_of_file {
+        let layout =
+            billing_workbench::import::avro::layout(Path::new(file), billing_workbench::import::PIECE_BYTES).unwrap();
+        assert!(layout.runs() > 1, "{file} is read in one run");
+        assert!(
+            *record > layout.first_record(1),
+            "{record} lies in the first run of {file}"
+        );
+        let row = places.iter().position(|p| p.0 == *file && p.1 == *record).unwrap();
+        let id = &l.rows[row][3];
+        let t = billing_workbench::trace::trace(&data, &config, id, Some("Aura_Audit"), Some(&period)).unwrap();
+        let found: Vec<(String, u64)> = t.records.iter().map(|o| (o.file.clone(), o.record)).collect();
+        assert_eq!(found, [(file.clone(), *record)], "{id}");
+    }
+}

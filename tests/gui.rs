@@ -656,3 +656,99 @@ fn from_an_invoice_line_to_its_records_and_back() {
     assert!(h.state().records_listing().is_none());
     h.get_by_label_contains("UNITS: Units");
 }
+
+#[test]
+fn from_a_breakdown_row_a_reconciliation_cell_and_a_day_to_their_records() {
+    let (tmp, config) = common::tiny_folder("csv");
+    let out = tempfile::tempdir().unwrap();
+    let settings = tiny_br_october(tmp.path(), config);
+    let picker = FixedPicker {
+        export_folder: Some(out.path().to_path_buf()),
+        ..FixedPicker::default()
+    };
+    let mut app = WorkbenchApp::new(settings, Box::new(picker));
+    app.wait_for_jobs();
+    let mut h = harness(app);
+    h.run_steps(2);
+    let ids = |h: &Harness<'static, WorkbenchApp>| -> Vec<String> {
+        let l = h
+            .state()
+            .records_listing()
+            .unwrap_or_else(|| panic!("{:?}", h.state().records_status()));
+        l.rows.iter().map(|r| r[3].clone()).collect()
+    };
+
+    // A breakdown row of the UNITS line: the app A1 has e2 (its duplicate is not billed).
+    h.get_by_label("UNITS").click();
+    h.run_steps(2);
+    h.get_all_by_label("Records…").next().unwrap().click();
+    h.run_steps(2);
+    h.state_mut().wait_for_records();
+    h.run_steps(3);
+    assert_eq!(ids(&h), ["e2"]);
+    h.get_by_label_contains("they add up");
+    h.get_by_label_contains("Records behind UNITS, app = A1 of BR");
+    h.get_by_label("Back to the line").click();
+    h.run_steps(3);
+    h.get_by_label_contains("UNITS: Units");
+
+    // The rated cell of the reconciliation (BR suspended e5 and e6, and rated e2 and e3).
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Reconciliation")
+        .click();
+    h.run_steps(2);
+    h.get_all_by_role_and_label(egui::accesskit::Role::Link, "2")
+        .nth(1)
+        .unwrap()
+        .click();
+    h.run_steps(2);
+    h.state_mut().wait_for_records();
+    h.run_steps(3);
+    assert_eq!(ids(&h), ["e2", "e3"]);
+    h.get_by_label_contains("2 records: count of records = 2; the figure shows 2: they add up");
+
+    // Exported as Parquet: the same columns and rows as the table.
+    h.get_by_label("Export Parquet…").click();
+    h.run_steps(2);
+    let file = std::fs::File::open(out.path().join("BR-Events-rated-2026-10-records.parquet")).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap();
+    let batches: Vec<_> = reader.map(Result::unwrap).collect();
+    let listing = h.state().records_listing().unwrap().clone();
+    let schema = batches[0].schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, listing.columns.iter().map(String::as_str).collect::<Vec<_>>());
+    let id_column = batches[0]
+        .column(3)
+        .as_any()
+        .downcast_ref::<arrow_array::StringArray>()
+        .unwrap();
+    assert_eq!(id_column.iter().collect::<Vec<_>>(), [Some("e2"), Some("e3")]);
+
+    // Trace a record of the table: e2 has a duplicate, and the trace says so.
+    h.get_all_by_label("Trace").next().unwrap().click();
+    h.run_steps(2);
+    h.state_mut().wait_for_trace();
+    h.run_steps(3);
+    let text = h.state().trace_text().unwrap().to_string();
+    assert!(text.contains("\"e2\""), "{text}");
+    assert!(text.contains("DUPLICATE"), "{text}");
+    h.get_by_label("Back to the reconciliation").click();
+    h.run_steps(3);
+    assert!(h.state().records_listing().is_none());
+    h.get_by_label_contains("In scope = duplicates + excluded + suspended + rated");
+
+    // A day of the meter inspector: units on 15 October is e3's 6.
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Meters").click();
+    h.run_steps(2);
+    h.get_all_by_label("6").next().unwrap().click();
+    h.run_steps(2);
+    h.state_mut().wait_for_records();
+    h.run_steps(3);
+    assert_eq!(ids(&h), ["e3"]);
+    h.get_by_label_contains("Records behind units on 2026-10-15 of BR");
+    h.get_by_label("Back to the meters").click();
+    h.run_steps(3);
+    h.get_by_label_contains("Meter inspector");
+}

@@ -86,12 +86,16 @@ pub struct RecordsArgs {
     pub outcome: Option<String>,
     #[arg(long, value_name = "NAME", requires = "outcome")]
     pub dataset: Option<String>,
-    /// Write the records as CSV.
-    #[arg(long, value_name = "FILE.csv")]
+    /// Write the records to FILE: Parquet when it ends in .parquet, CSV otherwise.
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Print the listing as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Print on stderr when the first records were found, when all were, and how long a
+    /// plain load of the same export takes.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]

@@ -68,43 +68,30 @@ fn figure_of(args: &RecordsArgs) -> anyhow::Result<Figure> {
     })
 }
 
-/// The figure as the invoice shows it.
-fn shown(inv: &crate::report::Invoice, figure: &Figure) -> Option<Decimal> {
-    match figure {
-        Figure::Line { concept } => inv.lines.iter().find(|l| l.concept == *concept).map(|l| l.quantity),
-        Figure::Breakdown { concept, field, value } => inv
-            .breakdown
-            .iter()
-            .find(|b| b.concept == *concept && b.field == *field && b.value == value.clone().unwrap_or_default())
-            .map(|b| b.quantity)
-            .or(Some(Decimal::ZERO)),
-        Figure::Day { meter, date } => {
-            let day = inv.days.iter().position(|d| d == date)?;
-            inv.daily
-                .iter()
-                .find(|d| d.meter == *meter)
-                .and_then(|d| d.values.get(day).copied())
-        }
-        Figure::Outcome { dataset, outcome } => inv
-            .reconciliation
-            .iter()
-            .find(|r| r.dataset.eq_ignore_ascii_case(dataset))
-            .map(|r| {
-                Decimal::from(match outcome.as_str() {
-                    "duplicates" => r.duplicates,
-                    "excluded" => r.excluded,
-                    "suspended" => r.suspended,
-                    _ => r.rated,
-                })
-            }),
-    }
-}
-
 pub(super) fn records(args: &RecordsArgs) -> anyhow::Result<ExitCode> {
     let figure = figure_of(args)?;
     let config = crate::import::load_config(&args.config)?;
     let period = crate::model::Period::Month(args.period);
-    let listing = crate::records::list(&args.data, &config, &args.ob, &period, &figure)?;
+    let started = std::time::Instant::now();
+    let scan = crate::records::Scan::new(&args.data, &config, &args.ob, &period, &figure)?;
+    let first = std::sync::OnceLock::new();
+    let rows = std::sync::Mutex::new(Vec::new());
+    let (total, how) = scan.run(
+        &|found| {
+            if !found.is_empty() {
+                let _ = first.set(started.elapsed());
+            }
+            rows.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
+        },
+        &|| false,
+    )?;
+    let listed = started.elapsed();
+    let listing = crate::records::Listing {
+        columns: scan.columns.clone(),
+        rows: rows.into_inner().unwrap_or_else(|e| e.into_inner()),
+        total,
+        how,
+    };
     let loaded = crate::load(&args.data, &args.config, &|_: &std::path::Path| {})?;
     let report = loaded
         .engine
@@ -113,11 +100,22 @@ pub(super) fn records(args: &RecordsArgs) -> anyhow::Result<ExitCode> {
         .invoices
         .first()
         .with_context(|| format!("OB {} has no invoice for {}", args.ob, period.label()))?;
-    let figure_value = shown(inv, &figure).with_context(|| format!("the invoice of {} has no such figure", args.ob))?;
+    if args.timings {
+        eprintln!(
+            "timings: first records after {:.2} s, all {} after {:.2} s; a plain load took {:.2} s",
+            first.get().copied().unwrap_or(listed).as_secs_f64(),
+            listing.rows.len(),
+            listed.as_secs_f64(),
+            (started.elapsed() - listed).as_secs_f64()
+        );
+    }
+    let figure_value = crate::records::figure_value(inv, &figure)
+        .with_context(|| format!("the invoice of {} has no such figure", args.ob))?;
     let total: Decimal = listing.total.parse().unwrap_or_default();
     let matches = total == figure_value;
     if let Some(out) = &args.out {
-        let bytes = listing.csv()?;
+        let parquet = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        let bytes = if parquet { listing.parquet()? } else { listing.csv()? };
         crate::output::xlsx::write_atomically(out, &bytes, true)?;
     }
     if args.json {

@@ -7,6 +7,7 @@ pub mod aggregate;
 mod allocation;
 pub mod charge_model;
 pub mod days;
+pub mod ordered;
 pub mod process;
 pub mod rate;
 pub mod split;

@@ -19,9 +19,8 @@
 //! does the reading.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 
 use crate::model::Config;
 use crate::model::config::{Aggregation, DatasetConfig};
@@ -29,6 +28,7 @@ use crate::model::inputs::DimensionTable;
 use crate::model::table::{CellState, Column, Form, IdColumn, Table, ValueColumn};
 
 use super::days::{GrowingDays, ObDays, PieceMaps};
+use super::ordered::{HashMap128, HashSet128, Turnstile, id_hash};
 use super::process::{self, Issue, PreparedDataset};
 
 /// One piece of a usage dataset, as read.
@@ -96,27 +96,6 @@ pub enum StreamError<E> {
     Cancelled,
 }
 
-/// A hasher for values that are hashes already: the low 64 bits of a 128-bit hash.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u128(&mut self, v: u128) {
-        self.0 = v as u64;
-    }
-}
-
-type HashSet128 = hashbrown::HashSet<u128, BuildHasherDefault<PassThrough>>;
-type HashMap128 = hashbrown::HashMap<u128, u32, BuildHasherDefault<PassThrough>>;
-
 /// Shards of a dataset-wide distinct interner (a power of two).
 const SHARDS: usize = 64;
 
@@ -156,11 +135,6 @@ impl Interner {
         }
         out
     }
-}
-
-/// The 128-bit hash of an id.
-fn id_hash(id: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(id.as_bytes())
 }
 
 /// A piece after its own decisions, waiting for the duplicate check.
@@ -371,38 +345,6 @@ fn note_files(records: &mut DatasetRecords, data: &PreparedDataset) {
             f.unattributable += 1;
         }
         f.note(issue.code, &issue.field);
-    }
-}
-
-/// Lets work items pass one at a time, in the order of their numbers.
-struct Turnstile<T> {
-    state: Mutex<(usize, T)>,
-    turn: Condvar,
-}
-
-impl<T> Turnstile<T> {
-    fn new(value: T) -> Turnstile<T> {
-        Turnstile {
-            state: Mutex::new((0, value)),
-            turn: Condvar::new(),
-        }
-    }
-
-    /// Waits for item `seq`'s turn, runs `f`, and lets the next item through.
-    fn pass<R>(&self, seq: usize, f: impl FnOnce(&mut T) -> R) -> R {
-        let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while guard.0 != seq {
-            guard = self.turn.wait(guard).unwrap_or_else(|e| e.into_inner());
-        }
-        let result = f(&mut guard.1);
-        guard.0 += 1;
-        drop(guard);
-        self.turn.notify_all();
-        result
-    }
-
-    fn into_inner(self) -> T {
-        self.state.into_inner().unwrap_or_else(|e| e.into_inner()).1
     }
 }
 

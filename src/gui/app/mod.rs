@@ -230,7 +230,7 @@ impl WorkbenchApp {
         }
         if let Ok(concept) = std::env::var("BW_START_RECORDS") {
             app.wait_for_jobs();
-            app.start_records(concept);
+            app.start_records(records_window::figure_named(&concept));
         }
         app
     }
@@ -384,7 +384,7 @@ impl WorkbenchApp {
             Command::ToggleTheme => self.settings.dark = !self.settings.dark,
             Command::ToggleShortcuts => self.show_shortcuts = !self.show_shortcuts,
             Command::Trace { dataset, record_id } => self.start_trace(dataset, record_id),
-            Command::ShowRecords { concept } => self.start_records(concept),
+            Command::ShowRecords(figure) => self.start_records(figure),
             Command::Cancel => {
                 if let Some(job) = self.job.take() {
                     // The worker checks the flag before every piece and stops.

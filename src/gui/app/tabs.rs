@@ -81,7 +81,7 @@ impl WorkbenchApp {
             }
             (Tab::Meters, Some(inv)) => {
                 let info = self.meter_info();
-                views::meters_ui::meters_ui(ui, inv, &mut self.meter_sort, &info);
+                command = views::meters_ui::meters_ui(ui, inv, &mut self.meter_sort, &info);
             }
             (Tab::Suspense, Some(inv)) => {
                 let entries = if self.suspense.unattributable {
@@ -92,7 +92,9 @@ impl WorkbenchApp {
                 let view = self.suspense_view.view(&report, &self.ob, entries, &self.suspense);
                 command = views::suspense_ui::suspense_ui(ui, entries, view, &mut self.suspense);
             }
-            (Tab::Reconciliation, Some(inv)) => views::reconciliation_ui::reconciliation_ui(ui, inv, &report),
+            (Tab::Reconciliation, Some(inv)) => {
+                command = views::reconciliation_ui::reconciliation_ui(ui, inv, &report);
+            }
             (Tab::Files, _) => views::files_ui::files_ui(ui, &report, &mut self.files_sort),
             (Tab::AllObs, _) => {
                 let key = (

@@ -225,8 +225,32 @@ pub fn invoice_ui(
                     .on_hover_text("List the records that make up the quantity, read again from the export")
                     .clicked()
             {
-                command = Some(super::Command::ShowRecords {
+                command = Some(super::Command::ShowRecords(crate::records::Figure::Line {
                     concept: line.concept.clone(),
+                }));
+            }
+            let rows: Vec<_> = inv.breakdown.iter().filter(|b| b.concept == line.concept).collect();
+            if !rows.is_empty() {
+                ui.add_space(4.0);
+                ui.strong("Breakdown");
+                egui::Grid::new("line_breakdown").striped(true).show(ui, |ui| {
+                    for b in rows {
+                        ui.label(format!("{} = {}", b.field, b.label));
+                        ui.label(super::quantity(b.quantity));
+                        ui.label(super::money(b.amount, inv.decimals));
+                        if ui
+                            .small_button("Records…")
+                            .on_hover_text("List the records of this breakdown row")
+                            .clicked()
+                        {
+                            command = Some(super::Command::ShowRecords(crate::records::Figure::Breakdown {
+                                concept: b.concept.clone(),
+                                field: b.field.clone(),
+                                value: (!b.value.is_empty()).then(|| b.value.clone()),
+                            }));
+                        }
+                        ui.end_row();
+                    }
                 });
             }
         });

@@ -32,7 +32,13 @@ pub fn totals(inv: &Invoice) -> Vec<Decimal> {
     inv.daily.iter().map(|m| m.values.iter().copied().sum()).collect()
 }
 
-pub fn meters_ui(ui: &mut egui::Ui, inv: &Invoice, sort: &mut MeterSort, meter_info: &[(String, String, String)]) {
+pub fn meters_ui(
+    ui: &mut egui::Ui,
+    inv: &Invoice,
+    sort: &mut MeterSort,
+    meter_info: &[(String, String, String)],
+) -> Option<super::Command> {
+    let mut command = None;
     ui.heading("Meter inspector");
     egui::Grid::new("meter_info")
         .striped(true)
@@ -57,7 +63,7 @@ pub fn meters_ui(ui: &mut egui::Ui, inv: &Invoice, sort: &mut MeterSort, meter_i
             ui.label(format!("{} {}", m.meter, quantity(*s)));
         }
     });
-    ui.weak("Click a column header to sort by it. Quantities are per local day of the OB; for count_distinct, max and latest the sum of days is not the invoice quantity.");
+    ui.weak("Click a column header to sort by it, a quantity to list its records. Quantities are per local day of the OB; for count_distinct, max and latest the sum of days is not the invoice quantity.");
     let rows = order(inv, sort);
     // One column per meter: scroll sideways when they do not fit.
     egui::ScrollArea::horizontal().id_salt("meters_wide").show(ui, |ui| {
@@ -96,11 +102,18 @@ pub fn meters_ui(ui: &mut egui::Ui, inv: &Invoice, sort: &mut MeterSort, meter_i
                 for m in &inv.daily {
                     row.col(|ui| {
                         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            ui.label(quantity(m.values[d]))
+                            let cell = egui::Label::new(quantity(m.values[d])).sense(egui::Sense::click());
+                            if ui.add(cell).on_hover_text("List the records of this day").clicked() {
+                                command = Some(super::Command::ShowRecords(crate::records::Figure::Day {
+                                    meter: m.meter.clone(),
+                                    date: inv.days[d],
+                                }));
+                            }
                         });
                     });
                 }
             });
         });
     });
+    command
 }

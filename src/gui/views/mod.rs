@@ -47,10 +47,9 @@ pub enum Command {
         record_id: String,
         reason: String,
     },
-    /// List the records behind an invoice line (reads the export again).
-    ShowRecords {
-        concept: String,
-    },
+    /// List the records behind a figure: a line, a breakdown row, a day of a meter or a
+    /// reconciliation cell (reads the export again).
+    ShowRecords(crate::records::Figure),
     /// Tell what became of a record (reads the export again).
     Trace {
         dataset: String,

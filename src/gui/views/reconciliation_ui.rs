@@ -36,6 +36,9 @@ pub fn run_rows(report: &RunReport) -> Vec<(Vec<String>, bool)> {
         .collect()
 }
 
+/// The outcome of each clickable column of the OB table, after dataset and in scope.
+const OUTCOMES: [&str; 4] = ["duplicates", "excluded", "suspended", "rated"];
+
 fn check_ui(ui: &mut egui::Ui, balances: bool) {
     if balances {
         ui.colored_label(egui::Color32::from_rgb(0, 140, 60), "balances");
@@ -44,9 +47,10 @@ fn check_ui(ui: &mut egui::Ui, balances: bool) {
     }
 }
 
-pub fn reconciliation_ui(ui: &mut egui::Ui, inv: &Invoice, report: &RunReport) {
+pub fn reconciliation_ui(ui: &mut egui::Ui, inv: &Invoice, report: &RunReport) -> Option<super::Command> {
+    let mut command = None;
     ui.heading(format!("Reconciliation for {} in {}", inv.ob, inv.period_label));
-    ui.label("In scope = duplicates + excluded + suspended + rated");
+    ui.label("In scope = duplicates + excluded + suspended + rated. Click a count to list its records.");
     egui::Grid::new("recon_ob")
         .striped(true)
         .num_columns(7)
@@ -66,9 +70,24 @@ pub fn reconciliation_ui(ui: &mut egui::Ui, inv: &Invoice, report: &RunReport) {
             ui.end_row();
             for (cells, balances) in ob_rows(inv) {
                 for (i, c) in cells.iter().enumerate() {
-                    // Counts right-aligned; the dataset's name as text.
+                    // Counts right-aligned; the dataset's name as text. The outcome counts
+                    // list their records when clicked.
                     if i == 0 {
                         ui.label(c);
+                    } else if let Some(outcome) = OUTCOMES.get(i.wrapping_sub(2)) {
+                        let clicked = ui
+                            .with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                                ui.link(c)
+                                    .on_hover_text(format!("List the {outcome} records"))
+                                    .clicked()
+                            })
+                            .inner;
+                        if clicked {
+                            command = Some(super::Command::ShowRecords(crate::records::Figure::Outcome {
+                                dataset: cells[0].clone(),
+                                outcome: (*outcome).to_string(),
+                            }));
+                        }
                     } else {
                         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(c));
                     }
@@ -109,4 +128,5 @@ pub fn reconciliation_ui(ui: &mut egui::Ui, inv: &Invoice, report: &RunReport) {
                 ui.end_row();
             }
         });
+    command
 }

@@ -274,6 +274,11 @@ impl Layout {
     pub fn runs(&self) -> usize {
         self.runs.len()
     }
+
+    /// The number in the file (from 0) of run `run`'s first record.
+    pub fn first_record(&self, run: usize) -> u64 {
+        self.runs[run].2
+    }
 }
 
 /// Reads a file's header and block framing (not its data) and splits its blocks into

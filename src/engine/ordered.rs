@@ -1,0 +1,185 @@
+//! Work that runs on all cores but must be seen in order: a turnstile that lets numbered
+//! items through one at a time, and the 128-bit id hashes the duplicate check keeps.
+
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
+
+/// A hasher for values that are hashes already: the low 64 bits of a 128-bit hash.
+#[derive(Default)]
+pub struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 = v as u64;
+    }
+}
+
+/// A set of 128-bit hashes.
+pub type HashSet128 = hashbrown::HashSet<u128, BuildHasherDefault<PassThrough>>;
+/// A map from 128-bit hashes to codes.
+pub type HashMap128 = hashbrown::HashMap<u128, u32, BuildHasherDefault<PassThrough>>;
+
+/// The 128-bit hash of an id (xxh3-128).
+pub fn id_hash(id: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(id.as_bytes())
+}
+
+/// Lets work items pass one at a time, in the order of their numbers.
+pub struct Turnstile<T> {
+    state: Mutex<(usize, T)>,
+    turn: Condvar,
+}
+
+impl<T> Turnstile<T> {
+    pub fn new(value: T) -> Turnstile<T> {
+        Turnstile {
+            state: Mutex::new((0, value)),
+            turn: Condvar::new(),
+        }
+    }
+
+    /// Waits for item `seq`'s turn, runs `f`, and lets the next item through.
+    pub fn pass<R>(&self, seq: usize, f: impl FnOnce(&mut T) -> R) -> R {
+        let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while guard.0 != seq {
+            guard = self.turn.wait(guard).unwrap_or_else(|e| e.into_inner());
+        }
+        let result = f(&mut guard.1);
+        guard.0 += 1;
+        drop(guard);
+        self.turn.notify_all();
+        result
+    }
+
+    pub fn into_inner(self) -> T {
+        self.state.into_inner().unwrap_or_else(|e| e.into_inner()).1
+    }
+}
+
+/// Runs `parallel(i)` for `i in 0..tasks` on `workers` threads and hands each result to
+/// `serial(i, result, state)` in the order of `i`. Stops taking new items once `cancelled`
+/// says so or an item fails; the first failure in item order is returned.
+pub fn in_order<T, S: Send, E: Send>(
+    tasks: usize,
+    workers: usize,
+    state: S,
+    parallel: &(dyn Fn(usize) -> Result<T, E> + Sync),
+    serial: &(dyn Fn(usize, T, &mut S) + Sync),
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<S, Stopped<E>> {
+    let gate = Turnstile::new(state);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let failed: Mutex<Option<(usize, E)>> = Mutex::new(None);
+    let work = || {
+        loop {
+            let seq = next.fetch_add(1, Ordering::Relaxed);
+            if seq >= tasks {
+                break;
+            }
+            if cancelled() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            let result = if stop.load(Ordering::Relaxed) {
+                None
+            } else {
+                match parallel(seq) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        stop.store(true, Ordering::Relaxed);
+                        let mut f = failed.lock().unwrap_or_else(|e| e.into_inner());
+                        if f.as_ref().is_none_or(|(s, _)| seq < *s) {
+                            *f = Some((seq, e));
+                        }
+                        None
+                    }
+                }
+            };
+            gate.pass(seq, |s| {
+                if let Some(t) = result
+                    && !stop.load(Ordering::Relaxed)
+                {
+                    serial(seq, t, s);
+                }
+            });
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..workers.max(1) {
+            scope.spawn(work);
+        }
+        work();
+    });
+    if let Some((_, e)) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(Stopped::Failed(e));
+    }
+    if stop.load(Ordering::Relaxed) {
+        return Err(Stopped::Cancelled);
+    }
+    Ok(gate.into_inner())
+}
+
+/// Why `in_order` stopped early.
+#[derive(Debug)]
+pub enum Stopped<E> {
+    Failed(E),
+    Cancelled,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_are_seen_in_item_order_whatever_finishes_first() {
+        // Later items finish first: item i sleeps longer the smaller i is.
+        let seen = in_order(
+            12,
+            4,
+            Vec::new(),
+            &|i: usize| -> Result<usize, ()> {
+                std::thread::sleep(std::time::Duration::from_millis((12 - i as u64) * 2));
+                Ok(i * 10)
+            },
+            &|i, t, v: &mut Vec<(usize, usize)>| v.push((i, t)),
+            &|| false,
+        )
+        .unwrap();
+        assert_eq!(seen, (0..12).map(|i| (i, i * 10)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_first_failure_in_item_order_is_returned() {
+        let r = in_order(
+            8,
+            3,
+            0usize,
+            &|i: usize| if i == 5 || i == 6 { Err(i) } else { Ok(()) },
+            &|_, (), n: &mut usize| *n += 1,
+            &|| false,
+        );
+        assert!(matches!(r, Err(Stopped::Failed(5))), "{r:?}");
+    }
+
+    #[test]
+    fn cancel_stops_before_the_items() {
+        let r = in_order(
+            5,
+            2,
+            0usize,
+            &|_| Ok::<(), ()>(()),
+            &|_, (), n: &mut usize| *n += 1,
+            &|| true,
+        );
+        assert!(matches!(r, Err(Stopped::Cancelled)));
+    }
+}
