@@ -53,7 +53,7 @@ pub struct CheckReport {
     pub invoices: Vec<InvoiceTotal>,
     pub ob_errors: Vec<String>,
     pub warnings: Vec<String>,
-    /// SPEC 2: causes that make most of a dataset unusable; any makes the inputs not ready.
+    /// Causes that make most of a dataset unusable (docs/datasets.md); any makes the inputs not ready.
     pub unusable: Vec<String>,
 }
 

@@ -1,4 +1,4 @@
-//! Issuing (SPEC 9): compares each rated invoice with the document in force in the
+//! Issuing (docs/register.md): compares each rated invoice with the document in force in the
 //! register and issues, leaves unchanged, reports the difference, or corrects it with a
 //! credit note and a corrected invoice. Used alike by the `issue` command and the window.
 //!
@@ -86,7 +86,7 @@ pub struct IssueRun {
 }
 
 impl IssueRun {
-    /// SPEC 9's exit rule: success unless an OB differs or failed.
+    /// The exit rule of docs/register.md: success unless an OB differs or failed.
     pub fn succeeded(&self) -> bool {
         self.errors.is_empty() && self.outcomes.iter().all(|o| o.action != Action::Differs)
     }
@@ -376,7 +376,7 @@ pub fn outcome(in_force: Option<(&DocumentHead, &[DocLine])>, inv: &Invoice, cor
     }
 }
 
-/// Issues every invoice of the report into `out_dir` (SPEC 9). `keep_going(ob)` is asked
+/// Issues every invoice of the report into `out_dir` (docs/register.md). `keep_going(ob)` is asked
 /// after each OB (progress and cancel); OBs the report could not invoice are errors.
 pub fn issue(
     register: &mut Register,

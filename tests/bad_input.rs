@@ -1,4 +1,4 @@
-//! SPEC 2's rules for input that is wrong in ways real exports are: offsets written `+00`,
+//! The rules of docs/datasets.md for input that is wrong in ways real exports are: offsets written `+00`,
 //! a dataset mostly unusable for one cause, ragged CSV rows, stray files in a part folder.
 
 #![allow(clippy::unwrap_used)] // test helpers panic on broken fixtures, as tests should

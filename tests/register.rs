@@ -1,4 +1,4 @@
-//! Issuing and the register (SPEC 9) on the bundled sample data, through the command line:
+//! Issuing and the register (docs/register.md) on the bundled sample data, through the command line:
 //! issue, issue again, a changed price (differs), --correct (credit note and correction),
 //! a second correction, `register list | show | export`, drafts against the register, and
 //! the failures (unwritable output, locked, unreachable or newer register). The same suite

@@ -1,4 +1,4 @@
-//! `issue` and `register list | show | export` (SPEC 9).
+//! `issue` and `register list | show | export` (docs/register.md).
 
 use std::io::Write;
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! The command line (SPEC 8): clap definitions and one function per command. Maps errors
+//! The command line (docs/cli.md): clap definitions and one function per command. Maps errors
 //! to exit status: 0 done, 1 input or configuration error, 2 bad command line.
 
 // The command line times the run for `--timings`.
@@ -23,7 +23,11 @@ mod spark;
 #[command(
     name = "billing-workbench",
     version,
-    about = "Turns monthly usage exports into exact, auditable invoices"
+    about = "Turns monthly usage exports into exact, auditable invoices",
+    after_help = "The user's reference is in the docs folder of the repository (installed in \
+/usr/share/doc/billing-workbench/docs): cli.md for every command and option, json.md for --json, \
+datasets.md, configuration.md, processing.md, rating.md, workbooks.md, month-end.md, \
+register.md and databricks.md."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -32,14 +36,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Rate a period and write invoices (or print the SPEC 8 JSON document with --json).
+    /// Rate a period and write invoices (or print the JSON document of docs/json.md with --json).
     Invoice(InvoiceArgs),
     /// Report what a data folder and configuration hold, and whether they can be invoiced.
     Check(CheckArgs),
     /// Generate a deterministic, realistic Aura export and its billing.toml.
     Sample(SampleArgs),
     /// Rate a period like `invoice`, then issue the invoices: write them and record them in
-    /// the register (SPEC 9); a period already issued is left unchanged, reported as
+    /// the register (docs/register.md); a period already issued is left unchanged, reported as
     /// differing, or corrected with --correct.
     Issue(IssueArgs),
     /// List, show or export the documents of the register.
@@ -66,8 +70,10 @@ pub struct RecordsArgs {
     /// The configuration (billing.toml or a rate-card workbook).
     #[arg(long, value_name = "FILE")]
     pub config: PathBuf,
+    /// The OB whose invoice holds the figure.
     #[arg(long, value_name = "CODE")]
     pub ob: String,
+    /// The month of the invoice.
     #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
     pub period: YearMonth,
     /// The invoice line (its concept).
@@ -79,11 +85,13 @@ pub struct RecordsArgs {
     /// A meter, with --day: one day of the meter inspector.
     #[arg(long, value_name = "METER", requires = "day")]
     pub meter: Option<String>,
+    /// With --meter: the OB's local day.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, requires = "meter")]
     pub day: Option<chrono::NaiveDate>,
     /// A reconciliation cell: duplicates, excluded, suspended or rated, with --dataset.
     #[arg(long, value_name = "OUTCOME", value_parser = ["duplicates", "excluded", "suspended", "rated"], requires = "dataset")]
     pub outcome: Option<String>,
+    /// With --outcome: the usage dataset.
     #[arg(long, value_name = "NAME", requires = "outcome")]
     pub dataset: Option<String>,
     /// Write the records to FILE: Parquet when it ends in .parquet, CSV otherwise.
@@ -184,6 +192,7 @@ pub enum RegisterCommand {
         /// Only documents of this month.
         #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
         period: Option<YearMonth>,
+        /// Print the documents as JSON (docs/json.md).
         #[arg(long)]
         json: bool,
     },
@@ -193,6 +202,7 @@ pub enum RegisterCommand {
         number: String,
         #[command(flatten)]
         at: RegisterAt,
+        /// Print the document as JSON (docs/json.md).
         #[arg(long)]
         json: bool,
     },
@@ -253,7 +263,7 @@ pub struct InvoiceArgs {
     /// Folder the workbooks are written to.
     #[arg(long, value_name = "DIR", required_unless_present = "json")]
     pub out: Option<PathBuf>,
-    /// Print the JSON document of SPEC 8 on standard output.
+    /// Print the JSON document on standard output (docs/json.md).
     #[arg(long)]
     pub json: bool,
     /// Overwrite existing workbooks.

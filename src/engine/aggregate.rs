@@ -1,4 +1,4 @@
-//! Meters (SPEC 5 "Quantity"): one pass over a dataset's records for one OB and period,
+//! Meters (docs/rating.md, "Quantities"): one pass over a dataset's records for one OB and period,
 //! counting outcomes for the reconciliation and aggregating rated records into every
 //! matching meter: in total, per breakdown value and per local day.
 
@@ -275,7 +275,7 @@ pub(super) fn breakdown_columns<'a>(
         .collect()
 }
 
-/// Record counts of one dataset for one OB and period (SPEC 4 reconciliation).
+/// Record counts of one dataset for one OB and period (docs/processing.md, "The reconciliation").
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
     pub in_scope: u64,

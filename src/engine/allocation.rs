@@ -1,4 +1,4 @@
-//! Allocations (SPEC 5): a pool (rows of Platform_Cost in the period, or a fixed amount)
+//! Allocations (docs/rating.md): a pool (rows of Platform_Cost in the period, or a fixed amount)
 //! split over the OBs by a basis meter with the largest-remainder rule, then one line per
 //! OB in its currency.
 

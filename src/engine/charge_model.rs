@@ -1,4 +1,4 @@
-//! The four charge models (SPEC 5). Each returns its amount *and* the tiers that made it,
+//! The four charge models (docs/rating.md). Each returns its amount *and* the tiers that made it,
 //! so the invoice detail is the very data that produced the amount.
 
 use rust_decimal::Decimal;
@@ -131,7 +131,7 @@ mod tests {
             .collect()
     }
 
-    /// SPEC 5 worked example: tiers 0–100 at 1.00, 100–∞ at 0.50, b = 150.
+    /// The worked example of docs/rating.md: tiers 0–100 at 1.00, 100–∞ at 0.50, b = 150.
     fn spec_example() -> Vec<Tier> {
         tiers(&[(Some(dec!(100)), dec!(1.00), dec!(0)), (None, dec!(0.50), dec!(0))])
     }

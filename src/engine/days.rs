@@ -1,5 +1,5 @@
 //! Each OB's records rolled up per local day, once per load. Periods are whole local days
-//! of the OB's time zone (SPEC 3, a month or an inclusive date range), so every meter's
+//! of the OB's time zone (docs/processing.md: a month or an inclusive date range), so every meter's
 //! quantity over a period is a fold of its days: counts and sums add, maxima take the
 //! larger, `latest` keeps the later record and a distinct count is the size of the union
 //! of each day's codes. Rating another period then reads a few hundred day aggregates

@@ -1,5 +1,5 @@
 //! The billing engine: pure and deterministic (no files, no clock, no window).
-//! A load streams every dataset's pieces through SPEC 4's period-independent decisions
+//! A load streams every dataset's pieces through the period-independent record rules (docs/processing.md)
 //! into each OB's daily roll-up (`stream`); `Engine::run` cuts a period from the roll-up,
 //! and rates the selected OBs.
 
@@ -218,7 +218,7 @@ impl Engine {
             .collect()
     }
 
-    /// SPEC 2: every cause (code and field) that makes more than half of a dataset's
+    /// Every cause (code and field, docs/datasets.md) that makes more than half of a dataset's
     /// records unattributable or suspended, as a sentence naming the dataset, the count,
     /// the share and an example value. Counted over every record the load read, since an
     /// unattributable record belongs to no period.

@@ -1,4 +1,4 @@
-//! Record processing (SPEC 4). Everything about a record's outcome that does not depend on
+//! Record processing (docs/processing.md). Everything about a record's outcome that does not depend on
 //! the period is decided once, when data is loaded: whether it is unattributable, its OB,
 //! whether its id was seen before, whether it is excluded or suspended, and which meters'
 //! `where` it matches. Cutting by period is then a cheap pass (see `aggregate`).
@@ -15,7 +15,7 @@ use crate::model::table::{CellState, Column, Form, IdColumn, Scalar, Table, Valu
 /// A record's OB index when it has none (unattributable).
 pub const NO_OB: u16 = u16::MAX;
 
-/// What becomes of a record that is in scope (SPEC 4 rules 3 to 6), or that it is
+/// What becomes of a record that is in scope (docs/processing.md, rules 3 to 6), or that it is
 /// unattributable (rule 1). Out of scope (rule 2) depends on the period and is decided later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -27,7 +27,7 @@ pub enum Outcome {
     Unattributable,
 }
 
-/// Suspense and unattributable codes, named as SPEC 4 writes them.
+/// Suspense and unattributable codes, named as docs/processing.md lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::IntoStaticStr, strum::EnumString)]
 #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum Code {
@@ -65,7 +65,7 @@ pub struct MeterSlot {
     pub meter: usize,
 }
 
-/// A dataset after SPEC 4's period-independent decisions.
+/// A dataset after the period-independent record rules (docs/processing.md).
 #[derive(Debug, Clone)]
 pub struct PreparedDataset {
     pub name: Arc<str>,
@@ -104,7 +104,7 @@ impl PreparedDataset {
         out
     }
 
-    /// SPEC 4 rule 3 for this piece: `duplicate[r]` says that row `r`'s id was seen before
+    /// Rule 3 of docs/processing.md for this piece: `duplicate[r]` says that row `r`'s id was seen before
     /// (earlier in this piece or in an earlier one). An unattributable record stays so;
     /// any other becomes a duplicate, whatever rules 4 to 6 had said.
     pub fn mark_duplicates(&mut self, duplicate: &[bool]) {
@@ -123,7 +123,7 @@ impl PreparedDataset {
     }
 }
 
-/// Whether a value satisfies a literal, by the literal's type (SPEC 2 and 4: typed equality,
+/// Whether a value satisfies a literal, by the literal's type (docs/datasets.md and docs/processing.md: typed equality,
 /// text read as the literal's type, null and unreadable values never match).
 pub fn matches(value: &Scalar, literal: &Literal) -> bool {
     match (literal, value) {

@@ -1,5 +1,5 @@
-//! Rating one OB's invoice (SPEC 5): charges, fees and allocations in the OB's currency,
-//! totals, breakdowns and daily quantities. Exact decimals; rounded once where the SPEC says.
+//! Rating one OB's invoice (docs/rating.md): charges, fees and allocations in the OB's currency,
+//! totals, breakdowns and daily quantities. Exact decimals; rounded once where docs/rating.md says.
 
 use rust_decimal::Decimal;
 

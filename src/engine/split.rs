@@ -1,4 +1,4 @@
-//! The largest-remainder split (SPEC 5): shares `total × w_i / Σw` floored to the money
+//! The largest-remainder split (docs/rating.md): shares `total × w_i / Σw` floored to the money
 //! unit, the remaining units given one by one to the largest remainders, ties by key
 //! ascending. Integer arithmetic throughout, so the parts always add up to the total.
 

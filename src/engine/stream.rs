@@ -1,5 +1,5 @@
 //! The streaming load: a dataset arrives as pieces (a file, or a run of blocks of a big
-//! Avro file) and each piece goes straight through SPEC 4's period-independent decisions
+//! Avro file) and each piece goes straight through the period-independent record rules (docs/processing.md)
 //! into every OB's per-day roll-up, so no column of records outlives its piece. What a
 //! load keeps is what a period needs: day aggregates, breakdown groups, outcome counts,
 //! the distinct values of `count_distinct` meters as dataset-wide codes, the `latest`
@@ -7,7 +7,7 @@
 //! shared).
 //!
 //! Pieces are read and prepared on all cores; two steps must see them in order, and run
-//! in turn, piece after piece (a turnstile): the duplicate check (SPEC 4 rule 3, "seen
+//! in turn, piece after piece (a turnstile): the duplicate check (docs/processing.md, rule 3: "seen
 //! earlier in file order, then row order") and folding a piece's roll-up into the
 //! dataset's (the first use of a breakdown value and the order of suspended records
 //! follow the records). Between them each piece is rolled up per day on its own, in
@@ -478,7 +478,7 @@ pub fn stream<E: Send>(
     })
 }
 
-/// SPEC 4's decisions for whole datasets at once, the reference the streaming load is
+/// The record rules (docs/processing.md) for whole datasets at once, the reference the streaming load is
 /// tested against: every dataset prepared as one piece, duplicates marked in row order.
 pub fn prepare_whole(
     config: &Config,

@@ -1,4 +1,4 @@
-//! The application window (SPEC 7): a thin layer over the engine. Everything it shows is
+//! The application window (README.md, "The window"): a thin layer over the engine. Everything it shows is
 //! built by plain functions of the engine's report (see `views`), tested without a window.
 
 // The window times frames and jobs, and reads the settings it persists.

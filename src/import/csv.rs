@@ -1,4 +1,4 @@
-//! CSV (SPEC 2): UTF-8 with or without a byte-order mark, comma-separated, CRLF or LF line
+//! CSV (docs/datasets.md): UTF-8 with or without a byte-order mark, comma-separated, CRLF or LF line
 //! ends, quoted fields as in RFC 4180. Every value is text, read by what the configuration
 //! uses it for (an unreadable value becomes `INVALID_VALUE`, not an error for the file).
 //! A row with more or fewer fields than the header, or bytes that are not UTF-8, make the

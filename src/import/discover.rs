@@ -1,4 +1,4 @@
-//! Finding datasets in a data folder (SPEC 2): single files, part folders and versioned
+//! Finding datasets in a data folder (docs/datasets.md): single files, part folders and versioned
 //! folders, names matched ignoring case, Spark/Hive job markers skipped.
 
 use std::collections::BTreeMap;
@@ -69,7 +69,7 @@ fn sorted_dir(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, ImportError> {
         let is_dir = path.is_dir();
         out.push((name, path, is_dir));
     }
-    // Parts are read in byte order of their file names (SPEC 2).
+    // Parts are read in byte order of their file names (docs/datasets.md).
     out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     Ok(out)
 }

@@ -80,7 +80,7 @@ fn format_of(path: &Path) -> Result<Format, ImportError> {
 }
 
 /// Reads and validates a configuration file: `billing.toml`, or a rate-card workbook
-/// (`.xlsx`, `.ods`) with the same content (SPEC 3).
+/// (`.xlsx`, `.ods`) with the same content (docs/configuration.md).
 pub fn load_config(path: &Path) -> Result<Config, ConfigError> {
     let mut config = if rate_card::is_workbook(path) {
         rate_card::read(path)?

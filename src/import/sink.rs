@@ -1,5 +1,5 @@
 //! Column sinks: every reader pushes cells of its own types here, and each sink reads them
-//! into the form the configuration needs (SPEC 2, "a value is read by what the configuration
+//! into the form the configuration needs (docs/datasets.md, "How values are read": "a value is read by what the configuration
 //! uses it for"). This is the one place where source types meet field roles.
 
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Exact decimal helpers: rounding modes, reading decimals from text and doubles.
 //!
 //! Nothing here does I/O. Binary floating point never carries money: a double is turned
-//! into a decimal by its shortest round-trip form (SPEC 2), once, where it is read.
+//! into a decimal by its shortest round-trip form (docs/datasets.md), once, where it is read.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! Billing periods and their cut in an OB's time zone (SPEC 4).
+//! Billing periods and their cut in an OB's time zone (docs/processing.md).
 //!
 //! No I/O. Instants are microseconds since the Unix epoch, UTC.
 
@@ -276,7 +276,7 @@ mod tests {
     }
 }
 
-/// Reads an ISO-8601 instant (SPEC 2): a date, then optionally `T` or a space and a time of
+/// Reads an ISO-8601 instant (docs/datasets.md): a date, then optionally `T` or a space and a time of
 /// day `hh:mm[:ss[.fraction]]` with any number of fraction digits (read to the microsecond,
 /// further digits cut off), then optionally a zone: `Z`, `±hh`, `±hhmm` or `±hh:mm`; none is
 /// UTC. A bare date is its UTC midnight. Returns UTC microseconds.

@@ -1,4 +1,4 @@
-//! The `--json` document of SPEC 8, key for key. Quantities, prices and money are decimal
+//! The `invoice --json` document (docs/json.md), key for key. Quantities, prices and money are decimal
 //! strings; counts are integers.
 
 use std::collections::BTreeMap;
@@ -79,7 +79,7 @@ fn invoice(inv: &Invoice) -> JsonInvoice<'_> {
     }
 }
 
-/// The SPEC 8 document for a run, pretty-printed.
+/// The `invoice --json` document for a run (docs/json.md), pretty-printed.
 pub fn document(report: &RunReport) -> String {
     let doc = Document {
         invoices: report.invoices.iter().map(invoice).collect(),
@@ -101,7 +101,7 @@ pub fn document(report: &RunReport) -> String {
         .unwrap_or_else(|e| format!("{{\"errors\": [{{\"ob\": \"\", \"message\": \"{e}\"}}]}}"))
 }
 
-/// One document of `register list --json` (SPEC 9): money at the currency's decimals.
+/// One document of `register list --json` (docs/register.md): money at the currency's decimals.
 #[derive(Serialize)]
 struct JsonHead<'a> {
     number: &'a str,
@@ -248,7 +248,7 @@ struct JsonChange<'a> {
     now: Option<String>,
 }
 
-/// `issue --json` (SPEC 9).
+/// `issue --json` (docs/register.md).
 pub fn issue_document(run: &crate::issuing::IssueRun) -> String {
     let doc = JsonIssue {
         issued: run

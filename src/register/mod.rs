@@ -1,4 +1,4 @@
-//! The register of issued documents (SPEC 9): an append-only database of every invoice,
+//! The register of issued documents (docs/register.md): an append-only database of every invoice,
 //! credit note and correction the product issued, with its lines, breakdowns, daily
 //! quantities, reconciliation, suspense counts and the hashes of what it was made from.
 //!

@@ -157,7 +157,7 @@ pub struct SuspenseEntry {
 }
 
 impl SuspenseEntry {
-    /// The six texts SPEC 6's Suspense sheet lists: code, dataset, record id, field, value,
+    /// The six texts the Suspense sheet lists (docs/workbooks.md): code, dataset, record id, field, value,
     /// message.
     pub fn cells(&self) -> [&str; 6] {
         [
@@ -202,7 +202,7 @@ pub struct Reconciliation {
 }
 
 impl Reconciliation {
-    /// Whether the SPEC 4 invariant holds.
+    /// Whether the reconciliation balances (docs/processing.md).
     pub fn balances(&self) -> bool {
         self.in_scope == self.duplicates + self.excluded + self.suspended + self.rated
     }
@@ -420,7 +420,7 @@ pub struct RunReport {
     pub errors: Vec<ObError>,
     pub run: RunSummary,
     pub warnings: Vec<String>,
-    /// SPEC 2: causes that make most of a dataset unusable (loud: stderr, a banner in the
+    /// Causes that make most of a dataset unusable (docs/datasets.md) (loud: stderr, a banner in the
     /// window, `check` not ready).
     pub unusable: Vec<String>,
     pub files: Vec<InputFile>,

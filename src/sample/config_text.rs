@@ -1,4 +1,4 @@
-//! The sample's `billing.toml`: a realistic price book that uses every feature of SPEC 3.
+//! The sample's `billing.toml`: a realistic price book that uses every feature of docs/configuration.md.
 
 use std::fmt::Write as _;
 

@@ -1,5 +1,5 @@
-//! The sample generator: a deterministic, realistic Aura export (SPEC 2.1) with a
-//! `billing.toml` that uses every feature of SPEC 3. The same options give the same files.
+//! The sample generator: a deterministic, realistic Aura export (docs/datasets.md, "The Aura export") with a
+//! `billing.toml` that uses every feature of docs/configuration.md. The same options give the same files.
 //!
 //! Events are generated and written in bounded batches, so fifty million events need no
 //! more memory than fifty thousand. It writes files only; it never reads them.

@@ -1,4 +1,4 @@
-//! Issuing from the window (SPEC 9): the confirmation of what *Issue…* and *Issue all…*
+//! Issuing from the window (docs/register.md): the confirmation of what *Issue…* and *Issue all…*
 //! will do, the issuing job, and reading the register (off the UI thread) after a load and
 //! after issuing.
 

@@ -1,4 +1,4 @@
-//! The banner above every tab when most of a dataset is unusable (SPEC 2): a result built
+//! The banner above every tab when most of a dataset is unusable (docs/datasets.md): a result built
 //! on such input must not look like an ordinary one.
 
 /// Draws one loud line per cause; nothing when `causes` is empty.

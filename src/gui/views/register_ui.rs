@@ -29,7 +29,7 @@ pub fn rows<'a>(snapshot: &'a Snapshot, filter: &RegisterFilter) -> Vec<&'a Docu
         .collect()
 }
 
-/// The state of the invoice on screen against the register (SPEC 9).
+/// The state of the invoice on screen against the register (docs/register.md).
 #[derive(Debug, Clone, PartialEq)]
 pub enum IssueState {
     /// No register yet, or nothing issued for this OB and period.

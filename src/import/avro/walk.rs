@@ -2,7 +2,7 @@
 //! index within its union, every boolean 0 or 1, every enum index within its symbols, every
 //! length within the block, and each block's records ending exactly at its end. arrow-avro
 //! 60.1 reads any branch other than the null one of a `["null", T]` union as `T`, so a
-//! flipped bit there would otherwise be read as a value (SPEC 2: corrupt bytes are an error
+//! flipped bit there would otherwise be read as a value (docs/datasets.md: corrupt bytes are an error
 //! naming the file and the offset). The same walk decodes the fields a table needs
 //! (`decode`), so checked bytes are read once.
 

@@ -1,4 +1,4 @@
-//! The billing configuration (`billing.toml`, SPEC 3): parsed once, validated, then typed.
+//! The billing configuration (`billing.toml`, docs/configuration.md): parsed once, validated, then typed.
 //!
 //! Every problem names the file, the line and what to change. This module parses the text
 //! it is given (the import reads the file) and knows nothing of datasets or rating: the
@@ -142,7 +142,7 @@ pub struct Tier {
     pub flat: Decimal,
 }
 
-/// How a charge prices its meter's quantity (SPEC 5); `ModelKind` is the `model` name
+/// How a charge prices its meter's quantity (docs/rating.md); `ModelKind` is the `model` name
 /// alone (`per_unit`, `graduated`, `volume`, `package`).
 #[derive(Debug, Clone, PartialEq, strum::EnumDiscriminants)]
 #[strum_discriminants(
@@ -401,7 +401,7 @@ impl Config {
             .collect()
     }
 
-    /// The fields a usage dataset must be read with, and how (SPEC 2: by what they are used for).
+    /// The fields a usage dataset must be read with, and how (by what they are used for: docs/datasets.md).
     /// Dimension fields are optional: a dimension applies to the datasets that have the field.
     pub fn field_plan(&self, dataset: &DatasetConfig) -> FieldPlan {
         let mut plan = FieldPlan::default();

@@ -1,5 +1,5 @@
 //! From the raw TOML shapes to the typed configuration: every value checked, every
-//! problem collected with its line (SPEC 3).
+//! problem collected with its line (docs/configuration.md).
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;

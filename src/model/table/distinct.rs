@@ -59,7 +59,7 @@ impl DistinctColumn {
         self.codes.push(code);
     }
 
-    /// Pushes text; an empty string counts as null (SPEC 2), as in a `ValueColumn`.
+    /// Pushes text; an empty string counts as null (docs/datasets.md), as in a `ValueColumn`.
     #[inline]
     pub fn push_text(&mut self, text: &str) {
         self.push_hash(if text.is_empty() { 0 } else { text_hash(text) });

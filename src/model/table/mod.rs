@@ -1,5 +1,5 @@
 //! The in-memory form of a dataset: only the fields the configuration uses, typed by what
-//! they are used for (SPEC 2: "a value is read by what the configuration uses it for").
+//! they are used for (docs/datasets.md, "How values are read").
 //!
 //! Import fills these columns from any file format; the engine reads them. Low-cardinality
 //! text is dictionary-coded so ten million events fit comfortably in memory.
@@ -139,7 +139,7 @@ impl TimeColumn {
     }
 }
 
-/// Exact measured numbers. Negative, NaN and infinite values are `Invalid` (SPEC 4 rule 5);
+/// Exact measured numbers. Negative, NaN and infinite values are `Invalid` (docs/processing.md, rule 5);
 /// the raw text of an invalid cell is kept for the suspense message.
 #[derive(Debug, Clone, Default)]
 pub struct NumberColumn {
@@ -334,7 +334,7 @@ impl ValueColumn {
         self.codes.push(code);
     }
 
-    /// Pushes text; an empty string counts as null (SPEC 2).
+    /// Pushes text; an empty string counts as null (docs/datasets.md).
     pub fn push_text(&mut self, text: &str) {
         let code = if text.is_empty() { 0 } else { self.text_code(text) };
         self.codes.push(code);

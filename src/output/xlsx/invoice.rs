@@ -1,4 +1,4 @@
-//! The invoice workbook of one OB (SPEC 6): the Invoice sheet, then Breakdown, Daily,
+//! The invoice workbook of one OB (docs/workbooks.md): the Invoice sheet, then Breakdown, Daily,
 //! Charts, Suspense, Reconciliation and Run info.
 
 use std::collections::BTreeMap;
@@ -335,7 +335,7 @@ fn charts_sheet(wb: &mut Workbook, inv: &Invoice, table_top: u32) -> Result<(), 
 
 fn suspense_sheet(ws: &mut Worksheet, inv: &Invoice, stamp: &Stamp, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("Suspense")?;
-    // A reviewer's discards add columns after SPEC 6's six: why, who and when.
+    // A reviewer's discards add columns after the six of docs/workbooks.md: why, who and when.
     let any_discarded = inv.suspense.iter().any(|s| s.discarded.is_some());
     let mut header = vec!["Code", "Dataset", "Record id", "Field", "Value", "Message"];
     if any_discarded {

@@ -1,4 +1,4 @@
-//! The invoice workbook and the all-OB summary (SPEC 6), written from a `RunReport` only:
+//! The invoice workbook and the all-OB summary (docs/workbooks.md), written from a `RunReport` only:
 //! no rating logic here. Numbers are numeric cells; where a line is per-unit its amount is a
 //! formula carrying the engine's exact figure as its cached result; text from the data is
 //! always written as a string, never as a formula.
@@ -90,7 +90,7 @@ impl Stamp {
     }
 }
 
-/// What a workbook is (SPEC 9): the Invoice sheet's `Status` row and its title.
+/// What a workbook is (docs/register.md): the Invoice sheet's `Status` row and its title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     Draft,

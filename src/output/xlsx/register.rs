@@ -1,4 +1,4 @@
-//! The register workbook (SPEC 9): sheets Documents, Lines and History, from the register
+//! The register workbook (docs/register.md): sheets Documents, Lines and History, from the register
 //! alone.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! The all-OB summary workbook (SPEC 6).
+//! The all-OB summary workbook (docs/workbooks.md).
 
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{DocProperties, Format, Workbook, Worksheet, XlsxError};
