@@ -65,6 +65,83 @@ impl<T> Turnstile<T> {
     }
 }
 
+/// Hands out work items to workers in the order of their numbers, stops handing them out
+/// once cancelled or once an item fails, and keeps the first failure in item order.
+pub struct Claims<E> {
+    tasks: usize,
+    next: AtomicUsize,
+    stop: AtomicBool,
+    failed: Mutex<Option<(usize, E)>>,
+}
+
+impl<E> Claims<E> {
+    pub fn new(tasks: usize) -> Claims<E> {
+        Claims {
+            tasks,
+            next: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            failed: Mutex::new(None),
+        }
+    }
+
+    /// The next item's number and what `read` made of it; `None` for the result once the
+    /// work stops (the number is still handed out, so the ordered steps let it through).
+    /// `None` altogether when every item is handed out.
+    pub fn next<T>(
+        &self,
+        cancelled: &dyn Fn() -> bool,
+        read: impl FnOnce(usize) -> Result<T, E>,
+    ) -> Option<(usize, Option<T>)> {
+        let seq = self.next.fetch_add(1, Ordering::Relaxed);
+        if seq >= self.tasks {
+            return None;
+        }
+        if cancelled() {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        if self.stopped() {
+            return Some((seq, None));
+        }
+        match read(seq) {
+            Ok(t) => Some((seq, Some(t))),
+            Err(e) => {
+                self.stop.store(true, Ordering::Relaxed);
+                let mut f = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+                if f.as_ref().is_none_or(|(s, _)| seq < *s) {
+                    *f = Some((seq, e));
+                }
+                Some((seq, None))
+            }
+        }
+    }
+
+    /// Whether the work stopped (cancelled, or an item failed).
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Once every worker is done: the first failure, or the cancel, if any.
+    pub fn finish(self) -> Result<(), Stopped<E>> {
+        if let Some((_, e)) = self.failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(Stopped::Failed(e));
+        }
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(Stopped::Cancelled);
+        }
+        Ok(())
+    }
+}
+
+/// Runs `work` on `workers` threads (this one among them) until each returns.
+pub fn on_workers(workers: usize, work: &(dyn Fn() + Sync)) {
+    std::thread::scope(|scope| {
+        for _ in 1..workers.max(1) {
+            scope.spawn(work);
+        }
+        work();
+    });
+}
+
 /// Runs `parallel(i)` for `i in 0..tasks` on `workers` threads and hands each result to
 /// `serial(i, result, state)` in the order of `i`. Stops taking new items once `cancelled`
 /// says so or an item fails; the first failure in item order is returned.
@@ -77,54 +154,19 @@ pub fn in_order<T, S: Send, E: Send>(
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<S, Stopped<E>> {
     let gate = Turnstile::new(state);
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let failed: Mutex<Option<(usize, E)>> = Mutex::new(None);
-    let work = || {
-        loop {
-            let seq = next.fetch_add(1, Ordering::Relaxed);
-            if seq >= tasks {
-                break;
-            }
-            if cancelled() {
-                stop.store(true, Ordering::Relaxed);
-            }
-            let result = if stop.load(Ordering::Relaxed) {
-                None
-            } else {
-                match parallel(seq) {
-                    Ok(t) => Some(t),
-                    Err(e) => {
-                        stop.store(true, Ordering::Relaxed);
-                        let mut f = failed.lock().unwrap_or_else(|e| e.into_inner());
-                        if f.as_ref().is_none_or(|(s, _)| seq < *s) {
-                            *f = Some((seq, e));
-                        }
-                        None
-                    }
-                }
-            };
+    let claims = Claims::new(tasks);
+    on_workers(workers, &|| {
+        while let Some((seq, result)) = claims.next(cancelled, parallel) {
             gate.pass(seq, |s| {
                 if let Some(t) = result
-                    && !stop.load(Ordering::Relaxed)
+                    && !claims.stopped()
                 {
                     serial(seq, t, s);
                 }
             });
         }
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..workers.max(1) {
-            scope.spawn(work);
-        }
-        work();
     });
-    if let Some((_, e)) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        return Err(Stopped::Failed(e));
-    }
-    if stop.load(Ordering::Relaxed) {
-        return Err(Stopped::Cancelled);
-    }
+    claims.finish()?;
     Ok(gate.into_inner())
 }
 

@@ -19,7 +19,6 @@
 //! does the reading.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::model::Config;
@@ -28,7 +27,7 @@ use crate::model::inputs::DimensionTable;
 use crate::model::table::{CellState, Column, Form, IdColumn, Table, ValueColumn};
 
 use super::days::{GrowingDays, ObDays, PieceMaps};
-use super::ordered::{HashMap128, HashSet128, Turnstile, id_hash};
+use super::ordered::{Claims, HashMap128, HashSet128, Stopped, Turnstile, id_hash, on_workers};
 use super::process::{self, Issue, PreparedDataset};
 
 /// One piece of a usage dataset, as read.
@@ -411,41 +410,17 @@ pub fn stream<E: Send>(
     let (tasks, workers) = (schedule.tasks, schedule.workers);
     let dedupe_gate = Turnstile::new(seen);
     let fold_gate = Turnstile::new((states, growing));
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let failed: Mutex<Option<(usize, E)>> = Mutex::new(None);
-    let work = || {
-        loop {
-            let seq = next.fetch_add(1, Ordering::Relaxed);
-            if seq >= tasks {
-                break;
-            }
-            if cancelled() {
-                stop.store(true, Ordering::Relaxed);
-            }
-            let piece = if stop.load(Ordering::Relaxed) {
-                None
-            } else {
-                match read(seq) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        stop.store(true, Ordering::Relaxed);
-                        let mut f = failed.lock().unwrap_or_else(|e| e.into_inner());
-                        if f.as_ref().is_none_or(|(s, _)| seq < *s) {
-                            *f = Some((seq, e));
-                        }
-                        None
-                    }
-                }
-            };
-            let mut prepared = piece.map(|p| context.prepare(p));
+    let claims = Claims::new(tasks);
+    on_workers(workers, &|| {
+        while let Some((seq, piece)) = claims.next(cancelled, read) {
+            let mut prepared = piece.flatten().map(|p| context.prepare(p));
             dedupe_gate.pass(seq, |seen| {
                 if let Some(p) = prepared.as_mut() {
                     dedupe(&mut seen[..], p);
                 }
             });
             let rolled = match prepared {
-                Some(p) if !stop.load(Ordering::Relaxed) => Some(context.roll(p)),
+                Some(p) if !claims.stopped() => Some(context.roll(p)),
                 _ => None,
             };
             fold_gate.pass(seq, |(states, growing)| {
@@ -455,19 +430,11 @@ pub fn stream<E: Send>(
             });
             done(seq);
         }
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..workers.max(1) {
-            scope.spawn(work);
-        }
-        work();
     });
-    if let Some((_, e)) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        return Err(StreamError::Read(e));
-    }
-    if stop.load(Ordering::Relaxed) {
-        return Err(StreamError::Cancelled);
-    }
+    claims.finish().map_err(|e| match e {
+        Stopped::Failed(e) => StreamError::Read(e),
+        Stopped::Cancelled => StreamError::Cancelled,
+    })?;
     drop(dedupe_gate);
     let (states, growing) = fold_gate.into_inner();
     let present: Vec<Vec<String>> = states.iter().map(|s| s.present.clone()).collect();
