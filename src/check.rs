@@ -75,7 +75,8 @@ impl CheckReport {
             s,
             "\nFiles (read = unattributable + out of period + duplicates + excluded + suspended + rated):"
         );
-        for f in &self.files {
+        let standouts = crate::report::FileStats::standouts(&self.files);
+        for (f, stands_out) in self.files.iter().zip(standouts) {
             let name = std::path::Path::new(&f.file)
                 .file_name()
                 .map_or(f.file.clone(), |n| n.to_string_lossy().into_owned());
@@ -91,7 +92,7 @@ impl CheckReport {
                 f.excluded,
                 f.suspended,
                 f.rated,
-                if f.stands_out(&self.files) {
+                if stands_out {
                     format!("  suspended {:.1} %: stands out", f.suspended_percent())
                 } else {
                     String::new()

@@ -687,7 +687,7 @@ fn from_a_breakdown_row_a_reconciliation_cell_and_a_day_to_their_records() {
     h.run_steps(3);
     assert_eq!(ids(&h), ["e2"]);
     h.get_by_label_contains("they add up");
-    h.get_by_label_contains("Records behind UNITS, app = A1 of BR");
+    h.get_by_label_contains("Records behind UNITS, app = A1 of BR in 2026-10");
     h.get_by_label("Back to the line").click();
     h.run_steps(3);
     h.get_by_label_contains("UNITS: Units");
@@ -747,7 +747,7 @@ fn from_a_breakdown_row_a_reconciliation_cell_and_a_day_to_their_records() {
     h.state_mut().wait_for_records();
     h.run_steps(3);
     assert_eq!(ids(&h), ["e3"]);
-    h.get_by_label_contains("Records behind units on 2026-10-15 of BR");
+    h.get_by_label_contains("Records behind units on 2026-10-15 of BR in 2026-10");
     h.get_by_label("Back to the meters").click();
     h.run_steps(3);
     h.get_by_label_contains("Meter inspector");

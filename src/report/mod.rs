@@ -2,7 +2,7 @@
 //! quantities, suspense and reconciliation, and the run-level summary. No logic beyond
 //! small accessors; built by `engine`, read by `output`, `cli` (and later the window).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -339,13 +339,34 @@ impl FileStats {
             suspended += f.suspended;
             in_scope += f.in_scope;
         }
-        let others = if in_scope == 0 {
+        self.stands_out_of(suspended, in_scope)
+    }
+
+    /// Whether the file stands out against the other files' suspended and in-scope counts.
+    fn stands_out_of(&self, others_suspended: u64, others_in_scope: u64) -> bool {
+        let others = if others_in_scope == 0 {
             0.0
         } else {
-            suspended as f64 * 100.0 / in_scope as f64
+            others_suspended as f64 * 100.0 / others_in_scope as f64
         };
         let mine = self.suspended_percent();
         mine >= 5.0 && mine >= 2.0 * others
+    }
+
+    /// `stands_out` for every file of `all` at once, from each dataset's totals.
+    pub fn standouts(all: &[FileStats]) -> Vec<bool> {
+        let mut totals: HashMap<&str, (u64, u64)> = HashMap::new();
+        for f in all {
+            let t = totals.entry(f.dataset.as_str()).or_default();
+            t.0 += f.suspended;
+            t.1 += f.in_scope;
+        }
+        all.iter()
+            .map(|f| {
+                let (s, i) = totals[f.dataset.as_str()];
+                f.stands_out_of(s - f.suspended, i - f.in_scope)
+            })
+            .collect()
     }
 }
 
@@ -534,5 +555,42 @@ impl RunReport {
                 mark(e, d);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(dataset: &str, name: &str, in_scope: u64, suspended: u64) -> FileStats {
+        FileStats {
+            dataset: dataset.into(),
+            file: name.into(),
+            rows_read: in_scope,
+            unattributable: 0,
+            out_of_period: 0,
+            in_scope,
+            duplicates: 0,
+            excluded: 0,
+            suspended,
+            rated: in_scope - suspended,
+            causes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn standouts_agree_with_each_file_against_the_others_of_its_dataset() {
+        let files = vec![
+            file("A", "a1", 1000, 10),
+            file("A", "a2", 1000, 300),
+            file("A", "a3", 1000, 12),
+            file("B", "b1", 100, 6),
+            file("B", "b2", 100, 6),
+            file("C", "c1", 50, 40),
+        ];
+        let each: Vec<bool> = files.iter().map(|f| f.stands_out(&files)).collect();
+        assert_eq!(FileStats::standouts(&files), each);
+        // a2 (30 %) against 1.1 %; c1 alone against nothing; b1 and b2 (6 %) against each other: not.
+        assert_eq!(each, [false, true, false, false, false, true]);
     }
 }

@@ -26,6 +26,9 @@ pub(super) struct RecordsState {
     expected: String,
     /// The tab it was opened from, to go back to.
     origin: Option<Tab>,
+    /// The OB and period listed (the window keeps them if another is picked meanwhile).
+    ob: String,
+    period_label: String,
     listing: Listing,
     rx: Option<Receiver<Found>>,
     cancel: Arc<AtomicBool>,
@@ -78,6 +81,8 @@ impl WorkbenchApp {
             figure: Some(figure),
             expected,
             origin: Some(self.tab),
+            ob: self.ob.clone(),
+            period_label: self.period.label(),
             rx: Some(rx),
             cancel,
             started: Some(std::time::Instant::now()),
@@ -156,10 +161,15 @@ impl WorkbenchApp {
         }
         let mut open = true;
         let mut action = None;
-        egui::Window::new(format!("Records behind {} of {}", figure.label(), self.ob))
-            .open(&mut open)
-            .default_size([900.0, 480.0])
-            .show(ctx, |ui| action = self.records_ui(ui, &figure));
+        egui::Window::new(format!(
+            "Records behind {} of {} in {}",
+            figure.label(),
+            self.records.ob,
+            self.records.period_label
+        ))
+        .open(&mut open)
+        .default_size([900.0, 480.0])
+        .show(ctx, |ui| action = self.records_ui(ui, &figure));
         match action {
             Some(Action::Export { parquet }) => self.export_records(&figure, parquet),
             Some(Action::Trace(dataset, id)) => self.start_trace(dataset, id),
@@ -245,9 +255,9 @@ impl WorkbenchApp {
         let extension = if parquet { "parquet" } else { "csv" };
         let name = format!(
             "{}-{}-{}-records.{extension}",
-            self.ob,
+            self.records.ob,
             figure.slug(),
-            self.period.label()
+            self.records.period_label
         );
         let path = dir.join(name);
         let bytes = if parquet {

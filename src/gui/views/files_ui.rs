@@ -44,8 +44,9 @@ fn counts(f: &FileStats) -> [u64; 8] {
 /// The table's rows, sorted: the cells and whether the file stands out.
 pub fn file_rows(report: &RunReport, sort: FileSort) -> Vec<(Vec<String>, bool)> {
     let files = &report.run.files;
-    let mut order: Vec<&FileStats> = files.iter().collect();
-    order.sort_by(|a, b| {
+    let standouts = FileStats::standouts(files);
+    let mut order: Vec<(&FileStats, bool)> = files.iter().zip(standouts).collect();
+    order.sort_by(|(a, _), (b, _)| {
         let by = match sort.column {
             0 => a.dataset.cmp(&b.dataset),
             1 => a.file.cmp(&b.file),
@@ -57,7 +58,7 @@ pub fn file_rows(report: &RunReport, sort: FileSort) -> Vec<(Vec<String>, bool)>
     });
     order
         .into_iter()
-        .map(|f| {
+        .map(|(f, stands_out)| {
             let name = std::path::Path::new(&f.file)
                 .file_name()
                 .map_or(f.file.clone(), |n| n.to_string_lossy().into_owned());
@@ -69,7 +70,7 @@ pub fn file_rows(report: &RunReport, sort: FileSort) -> Vec<(Vec<String>, bool)>
             );
             cells.push(format!("{:.1}", f.suspended_percent()));
             cells.push(f.causes.join(", "));
-            (cells, f.stands_out(files))
+            (cells, stands_out)
         })
         .collect()
 }

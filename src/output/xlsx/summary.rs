@@ -199,7 +199,8 @@ fn files_sheet(ws: &mut Worksheet, report: &RunReport, st: &Styles) -> Result<()
     }
     ws.set_column_width(11, 50)?;
     let files = &report.run.files;
-    for (i, f) in files.iter().enumerate() {
+    let standouts = crate::report::FileStats::standouts(files);
+    for (i, (f, stands_out)) in files.iter().zip(standouts).enumerate() {
         let r = i as u32 + 1;
         ws.write_string(r, 0, &f.dataset)?;
         ws.write_string(r, 1, &f.file)?;
@@ -217,7 +218,7 @@ fn files_sheet(ws: &mut Worksheet, report: &RunReport, st: &Styles) -> Result<()
             ws.write_number(r, c as u16 + 2, *v as f64)?;
         }
         let percent = (f.suspended_percent() * 10.0).round() / 10.0;
-        if f.stands_out(files) {
+        if stands_out {
             ws.write_number_with_format(r, 10, percent, &st.label)?;
         } else {
             ws.write_number(r, 10, percent)?;
