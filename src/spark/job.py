@@ -883,58 +883,77 @@ def main():
         duplicate = first is not None and first != key
         return (di, rank, row, record_id, kind, payload, duplicate)
 
-    final = records.map(resolved)
     ds_names = [d["name"] for d in CONFIG["datasets"]]
     ob_codes = [o["code"] for o in obs]
     meter_codes = [m["code"] for m in CONFIG["meters"]]
     aggs = [m["aggregation"] for m in CONFIG["meters"]]
+    merges = [merge_acc(a) for a in aggs]
 
     def day_of(ordinal):
         return datetime.date.fromordinal(ordinal)
 
-    def counts(r):
-        di, rank, _, _, kind, payload, duplicate = r
-        if kind == "U":
-            return []
-        c = [1, 0, 0, 0, 0]
-        if duplicate:
-            c[1] = 1
-        elif kind == "X":
-            c[2] = 1
-        elif kind == "S":
-            c[3] = 1
-        else:
-            c[4] = 1
-        return [((di, payload[0], payload[1], rank), c)]
+    # One pass over the records makes what every output table needs, tagged by table:
+    # c counts, l latest time, m meter aggregates, d distinct cells, s suspended,
+    # u unattributable. Counts, latest times and meter aggregates are combined within
+    # the partition first, so only one partial aggregate per key leaves it.
+    def outputs(part):
+        counts, latest, meters = {}, {}, {}
+        for r in part:
+            di, rank, row, record_id, kind, payload, duplicate = resolved(r)
+            if kind == "U":
+                code, field, value, message = payload
+                yield ("u", (ds_names[di], rank, row, record_id or "", code, field, value, message))
+                continue
+            ob, day, t = payload[0], payload[1], payload[2]
+            key = (di, ob, day, rank)
+            c = counts.get(key)
+            if c is None:
+                c = counts[key] = [0, 0, 0, 0, 0]
+            c[0] += 1
+            c[1 if duplicate else 2 if kind == "X" else 3 if kind == "S" else 4] += 1
+            if di not in latest or t > latest[di]:
+                latest[di] = t
+            if duplicate:
+                continue
+            if kind == "S":
+                code, field, value, message = payload[3]
+                yield ("s", (ds_names[di], ob_codes[ob], day_of(day), rank, row, record_id or "", code, field, value, message))
+            elif kind == "R":
+                for mi, item, groups in payload[3]:
+                    agg = aggs[mi]
+                    if agg != "count" and item == "skip":
+                        continue
+                    for field, value in [(None, None)] + list(groups):
+                        if agg == "count_distinct":
+                            yield ("d", (di, ob, day, mi, field, value, item))
+                            continue
+                        k = (di, ob, day, mi, field, value)
+                        add = 1 if agg == "count" else item
+                        meters[k] = merges[mi](meters[k], add) if k in meters else add
+        for k, v in counts.items():
+            yield ("c", (k, v))
+        for k, v in latest.items():
+            yield ("l", (k, v))
+        for k, v in meters.items():
+            yield ("m", (k, v))
+
+    tagged = records.mapPartitions(outputs)
+    tagged.persist(StorageLevel.MEMORY_AND_DISK)
+
+    def part_of(tag):
+        return tagged.filter(lambda t: t[0] == tag).map(lambda t: t[1])
+
+    latest = dict(part_of("l").reduceByKey(max).collect())
+    for di, info in enumerate(manifest["datasets"]):
+        info["latest_us"] = latest.get(di)
+    # Every table comes from the tagged outputs now: the records are not read again.
+    records.unpersist()
 
     count_rows = (
-        final.flatMap(counts)
+        part_of("c")
         .reduceByKey(lambda a, b: [x + y for x, y in zip(a, b)])
         .map(lambda kv: (ds_names[kv[0][0]], ob_codes[kv[0][1]], day_of(kv[0][2]), kv[0][3], *kv[1]))
     )
-    latest = dict(
-        final.filter(lambda r: r[4] != "U").map(lambda r: (r[0], r[5][2])).reduceByKey(max).collect()
-    )
-    for di, info in enumerate(manifest["datasets"]):
-        info["latest_us"] = latest.get(di)
-
-    def contributions(r):
-        di, _, _, _, kind, payload, duplicate = r
-        if kind != "R" or duplicate:
-            return []
-        ob, day, _, adds = payload
-        out = []
-        for mi, item, groups in adds:
-            if aggs[mi] == "count_distinct":
-                continue
-            targets = [(None, None)] + list(groups)
-            for field, value in targets:
-                key = (di, ob, day, mi, field, value)
-                if aggs[mi] == "count":
-                    out.append((key, 1))
-                elif item != "skip":
-                    out.append((key, item))
-        return out
 
     def meter_row(kv):
         (di, ob, day, mi, field, value), acc = kv
@@ -953,30 +972,17 @@ def main():
         row.append(None)
         return tuple(row)
 
-    # Each key's aggregation decides how two partial aggregates combine.
+    # Each key's meter decides how two partial aggregates combine.
     meter_rows = (
-        final.flatMap(contributions)
-        .map(lambda kv: (kv[0], (aggs[kv[0][3]], kv[1])))
-        .reduceByKey(lambda a, b: (a[0], merge_acc(a[0])(a[1], b[1])))
+        part_of("m")
+        .map(lambda kv: (kv[0], (kv[0][3], kv[1])))
+        .reduceByKey(lambda a, b: (a[0], merges[a[0]](a[1], b[1])))
         .map(lambda kv: meter_row((kv[0], kv[1][1])))
     )
 
-    def distinct_items(r):
-        di, _, _, _, kind, payload, duplicate = r
-        if kind != "R" or duplicate:
-            return []
-        ob, day, _, adds = payload
-        out = []
-        for mi, item, groups in adds:
-            if aggs[mi] != "count_distinct" or item == "skip":
-                continue
-            for field, value in [(None, None)] + list(groups):
-                out.append((di, ob, day, mi, field, value, item))
-        return out
-
     # Each distinct value also gets a code (from 1), the same wherever its dataset and meter
     # repeat it, so that the laptop unions days as bitsets without hashing the values again.
-    distinct_cells = final.flatMap(distinct_items).distinct()
+    distinct_cells = part_of("d").distinct()
     value_codes = (
         distinct_cells.map(lambda k: ((k[0], k[3], k[6]), None))
         .reduceByKey(lambda a, b: a)
@@ -993,20 +999,6 @@ def main():
             )
         )
     )
-
-    def suspense(r):
-        di, rank, row, record_id, kind, payload, duplicate = r
-        if kind == "S" and not duplicate:
-            ob, day, _, (code, field, value, message) = payload
-            return [(ds_names[di], ob_codes[ob], day_of(day), rank, row, record_id or "", code, field, value, message)]
-        return []
-
-    def unattributable(r):
-        di, rank, row, record_id, kind, payload, _ = r
-        if kind == "U":
-            code, field, value, message = payload
-            return [(ds_names[di], rank, row, record_id or "", code, field, value, message)]
-        return []
 
     S, L, D, I = T.StringType(), T.LongType(), T.DateType(), T.IntegerType()
 
@@ -1037,20 +1029,20 @@ def main():
             ),
         ),
         "suspended": (
-            final.flatMap(suspense),
+            part_of("s"),
             schema(
                 ("dataset", S), ("ob", S), ("day", D), ("file", I), ("row", L), ("id", S),
                 ("code", S), ("field", S), ("value", S), ("message", S),
             ),
         ),
         "unattributable": (
-            final.flatMap(unattributable),
+            part_of("u"),
             schema(("dataset", S), ("file", I), ("row", L), ("id", S), ("code", S), ("field", S), ("value", S), ("message", S)),
         ),
     }
     for name, (rdd, sch) in tables.items():
         spark.createDataFrame(rdd, sch).write.mode("overwrite").parquet("%s/%s" % (out, name))
-    records.unpersist()
+    tagged.unpersist()
 
     # The folder's other datasets, for `check` on the laptop ("not used").
     used = {d["name"].lower() for d in CONFIG["datasets"]} | set(copied)
