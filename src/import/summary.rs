@@ -258,6 +258,57 @@ const CELL_COLUMNS: [(&str, Form); 6] = [
     ("value", Form::Value),
 ];
 
+/// The `distinct` table, read one part file at a time (it is most of a summary) and kept
+/// only as each cell's codes: one `u32` per row.
+fn distinct(dir: &Path, names: &Names) -> Result<Vec<(Cell, Vec<u32>)>, ImportError> {
+    let mut plan = CELL_COLUMNS.to_vec();
+    plan.push(("code", Form::Number));
+    let mut fields = FieldPlan::default();
+    for (field, form) in &plan {
+        fields.add(field, *form, true);
+    }
+    let folder = dir.join("distinct");
+    let mut index: HashMap<Cell, usize> = HashMap::new();
+    let mut cells: Vec<(Cell, Vec<u32>)> = Vec::new();
+    for part in parts(&folder)? {
+        let t = super::read_file(&part, &fields)?;
+        let rows = Rows {
+            table: &t,
+            path: part.clone(),
+        };
+        let k = keys(&rows, names);
+        let codes = rows.numbers("code");
+        // Rows of one cell come together: the cell is worked out again only when the key
+        // columns' dictionary codes change.
+        let mut last: Option<([u32; 5], Option<i64>, usize)> = None;
+        let key_codes =
+            |r: usize| [k.dataset.0, k.ob.0, k.meter.0, k.breakdown, k.value].map(|c| c.map_or(0, |c| c.codes[r]));
+        for r in 0..t.rows {
+            let code = number(codes, r)
+                .and_then(|d| u32::try_from(d).ok())
+                .filter(|c| *c > 0)
+                .ok_or_else(|| rows.bad(r, "no code for the distinct value"))?;
+            let day = k
+                .day
+                .and_then(|c| (c.states[r] == CellState::Ok).then_some(c.values[r]));
+            let at = match last {
+                Some((kc, d, at)) if kc == key_codes(r) && d == day => at,
+                _ => {
+                    let cell = k.cell(&rows, r)?;
+                    let at = *index.entry(cell.clone()).or_insert_with(|| {
+                        cells.push((cell, Vec::new()));
+                        cells.len() - 1
+                    });
+                    last = Some((key_codes(r), day, at));
+                    at
+                }
+            };
+            cells[at].1.push(code);
+        }
+    }
+    Ok(cells)
+}
+
 /// Every row of the summary in `dir`.
 pub fn rows(dir: &Path, config: &Config) -> Result<SummaryRows, ImportError> {
     let names = Names::of(config);
@@ -333,20 +384,7 @@ pub fn rows(dir: &Path, config: &Config) -> Result<SummaryRows, ImportError> {
         out.aggregates.push((cell, aggregate));
     }
 
-    let mut plan = CELL_COLUMNS.to_vec();
-    plan.push(("code", Form::Number));
-    let (t, path) = open("distinct", &plan)?;
-    let rows = Rows { table: &t, path };
-    let k = keys(&rows, &names);
-    let codes = rows.numbers("code");
-    for r in 0..t.rows {
-        let cell = k.cell(&rows, r)?;
-        let code = number(codes, r)
-            .and_then(|d| u32::try_from(d).ok())
-            .filter(|c| *c > 0)
-            .ok_or_else(|| rows.bad(r, "no code for the distinct value"))?;
-        out.distinct.push((cell, code));
-    }
+    out.distinct = distinct(dir, &names)?;
 
     for (name, attributed) in [("suspended", true), ("unattributable", false)] {
         let mut plan = vec![

@@ -132,10 +132,9 @@ pub struct RecordIssue {
 pub struct SummaryRows {
     pub counts: Vec<DayCount>,
     pub aggregates: Vec<(Cell, Aggregate)>,
-    /// The distinct values of `count_distinct` meters, one per cell and value, each value
-    /// as a code (from 1) that stands for the same value wherever its dataset and meter
-    /// repeat it.
-    pub distinct: Vec<(Cell, u32)>,
+    /// The distinct values of `count_distinct` meters, per cell, each value as a code
+    /// (from 1) that stands for the same value wherever its dataset and meter repeat it.
+    pub distinct: Vec<(Cell, Vec<u32>)>,
     /// Suspended records, then unattributable ones (each in any order).
     pub issues: Vec<RecordIssue>,
 }

@@ -101,10 +101,14 @@ pub fn streamed(config: &Config, manifest: &Manifest, rows: SummaryRows) -> Resu
         dates[c.ob].insert(c.day);
         counts.entry((c.ob, c.dataset)).or_default().push(c);
     }
-    for (cell, code) in rows.distinct {
+    for (cell, codes) in rows.distinct {
         dates[cell.ob].insert(cell.day);
         if let Acc::Distinct(list) = place(config, &mut cells, &cell) {
-            list.push(code);
+            if list.is_empty() {
+                *list = codes;
+            } else {
+                list.extend(codes);
+            }
         }
     }
     for (cell, aggregate) in rows.aggregates {
