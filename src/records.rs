@@ -204,7 +204,7 @@ impl Scan {
             let Some((_, files, table)) = self.plan.read(i)? else {
                 return Ok(None);
             };
-            let texts = self
+            let texts: Vec<Option<crate::model::table::ValueColumn>> = self
                 .shown
                 .iter()
                 .map(|f| match table.column(f, Form::Value) {
@@ -216,13 +216,8 @@ impl Scan {
             let hashes = (0..p.ids.len())
                 .map(|r| (p.ids.state(r) == CellState::Ok).then(|| crate::engine::ordered::id_hash(p.ids.get(r))))
                 .collect();
-            Ok(Some(Read {
-                p,
-                texts,
-                hashes,
-                files,
-                first: self.plan.first_record(i),
-            }))
+            let candidates = self.candidates(&p, &texts, &files, self.plan.first_record(i));
+            Ok(Some(Read { hashes, candidates }))
         };
         let serial = |_: usize, read: Option<Read>, kept: &mut Kept| {
             if let Some(read) = read {
@@ -248,22 +243,20 @@ impl Scan {
         ))
     }
 
-    /// The duplicate check for a piece, in order, then the piece's records behind the figure.
-    fn pick(&self, read: Read, kept: &mut Kept) -> Vec<Vec<String>> {
-        let Read {
-            mut p,
-            texts,
-            hashes,
-            files,
-            first,
-        } = read;
-        let duplicate: Vec<bool> = hashes.iter().map(|h| h.is_some_and(|h| !kept.seen.insert(h))).collect();
-        p.mark_duplicates(&duplicate);
+    /// The records of a piece that are behind the figure unless the duplicate check makes
+    /// them duplicates, with their cells, worked out in the parallel step.
+    fn candidates(
+        &self,
+        p: &process::PreparedDataset,
+        texts: &[Option<crate::model::table::ValueColumn>],
+        files: &[(u32, usize)],
+        first: u64,
+    ) -> Vec<Candidate> {
         let tz = self.config.obs[self.ob].timezone;
         let m = self.meter.map(|i| &self.config.meters[i]);
         let slot = self.meter.and_then(|mi| p.slots.iter().position(|s| s.meter == mi));
         let ds = &self.config.datasets[self.dataset];
-        let mut rows = Vec::new();
+        let mut out = Vec::new();
         for &row in &p.rows_by_ob[self.ob] {
             let r = row as usize;
             let t = p.time_us[r];
@@ -275,8 +268,12 @@ impl Scan {
                 let v = texts[i].as_ref()?.get(r);
                 (!v.is_null()).then(|| v.text())
             };
-            let keep = match &self.figure {
-                Figure::Outcome { outcome, .. } => outcome_name(p.outcome[r]) == outcome.as_str(),
+            let outcome = p.outcome[r];
+            let may_keep = match &self.figure {
+                // Any record may turn out to repeat an earlier id.
+                Figure::Outcome { outcome: wanted, .. } => {
+                    wanted == "duplicates" || outcome_name(outcome) == wanted.as_str()
+                }
                 figure => {
                     let matched = slot.is_some_and(|k| p.meter_mask[r] & (1 << k) != 0);
                     let in_group = match figure {
@@ -284,22 +281,13 @@ impl Scan {
                         Figure::Day { date, .. } => local_date(t, tz) == Some(*date),
                         _ => true,
                     };
-                    p.outcome[r] == Outcome::Rated && matched && in_group
+                    outcome == Outcome::Rated && matched && in_group
                 }
             };
-            if !keep {
+            if !may_keep {
                 continue;
             }
-            let counted = match m {
-                Some(m) => kept
-                    .agg
-                    .add(m.aggregation, m.field.as_deref().and_then(&text), t, p.ids.get(r)),
-                None => {
-                    kept.agg.count += 1;
-                    "1".to_string()
-                }
-            };
-            let (file, record) = place(&files, first, r);
+            let (file, record) = place(files, first, r);
             let mut cells = vec![
                 ds.name.clone(),
                 self.plan.datasets[0]
@@ -314,6 +302,48 @@ impl Scan {
                     .unwrap_or_default(),
             ];
             cells.extend(self.shown.iter().map(|f| text(f).unwrap_or_default()));
+            out.push(Candidate {
+                row,
+                outcome,
+                t,
+                value: m.and_then(|m| m.field.as_deref()).and_then(text),
+                cells,
+            });
+        }
+        out
+    }
+
+    /// The duplicate check for a piece, in order, then the piece's records behind the figure
+    /// folded into the aggregate (the ordered step: only what must see the records in order).
+    fn pick(&self, read: Read, kept: &mut Kept) -> Vec<Vec<String>> {
+        let duplicate: Vec<bool> = read
+            .hashes
+            .iter()
+            .map(|h| h.is_some_and(|h| !kept.seen.insert(h)))
+            .collect();
+        let m = self.meter.map(|i| &self.config.meters[i]);
+        let mut rows = Vec::with_capacity(read.candidates.len());
+        for c in read.candidates {
+            let outcome = if duplicate[c.row as usize] {
+                Outcome::Duplicate
+            } else {
+                c.outcome
+            };
+            let keep = match &self.figure {
+                Figure::Outcome { outcome: wanted, .. } => outcome_name(outcome) == wanted.as_str(),
+                _ => outcome == Outcome::Rated,
+            };
+            if !keep {
+                continue;
+            }
+            let mut cells = c.cells;
+            let counted = match m {
+                Some(m) => kept.agg.add(m.aggregation, c.value, c.t, &cells[3]),
+                None => {
+                    kept.agg.count += 1;
+                    "1".to_string()
+                }
+            };
             cells.push(counted);
             rows.push(cells);
         }
@@ -321,15 +351,24 @@ impl Scan {
     }
 }
 
-/// A piece read and prepared, waiting for the duplicate check.
+/// A record that is behind the figure unless it repeats an earlier id.
+struct Candidate {
+    /// Its row in the piece.
+    row: u32,
+    /// Its outcome before the duplicate check.
+    outcome: Outcome,
+    t: i64,
+    /// The value of the meter's field, as text.
+    value: Option<String>,
+    /// Every cell but `counted`.
+    cells: Vec<String>,
+}
+
+/// A piece read, its candidates worked out, waiting for the duplicate check.
 struct Read {
-    p: process::PreparedDataset,
-    texts: Vec<Option<crate::model::table::ValueColumn>>,
     /// Per row: the id's hash, if the id was read.
     hashes: Vec<Option<u128>>,
-    files: Vec<(u32, usize)>,
-    /// The number in its file of the piece's first record (from 0).
-    first: u64,
+    candidates: Vec<Candidate>,
 }
 
 /// The file index and the record number (from 1) of row `r` of a piece.
