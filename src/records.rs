@@ -95,18 +95,7 @@ pub fn list(
     period: &Period,
     figure: &Figure,
 ) -> Result<Listing, crate::LoadError> {
-    let scan = Scan::new(data, config, ob, period, figure)?;
-    let rows = std::sync::Mutex::new(Vec::new());
-    let (total, how) = scan.run(
-        &|found| rows.lock().unwrap_or_else(|e| e.into_inner()).extend(found),
-        &|| false,
-    )?;
-    Ok(Listing {
-        columns: scan.columns.clone(),
-        rows: rows.into_inner().unwrap_or_else(|e| e.into_inner()),
-        total,
-        how,
-    })
+    Scan::new(data, config, ob, period, figure)?.collect(&|_| {})
 }
 
 /// A listing ready to run: the export found, the figure understood, the columns known.
@@ -188,6 +177,25 @@ impl Scan {
             figure: figure.clone(),
             shown,
             columns,
+        })
+    }
+
+    /// Runs the scan and keeps every row found; `found(n)` is told how many each piece
+    /// added, as they are found.
+    pub fn collect(&self, found: &(dyn Fn(usize) + Sync)) -> Result<Listing, crate::LoadError> {
+        let rows = std::sync::Mutex::new(Vec::new());
+        let (total, how) = self.run(
+            &|more| {
+                found(more.len());
+                rows.lock().unwrap_or_else(|e| e.into_inner()).extend(more);
+            },
+            &|| false,
+        )?;
+        Ok(Listing {
+            columns: self.columns.clone(),
+            rows: rows.into_inner().unwrap_or_else(|e| e.into_inner()),
+            total,
+            how,
         })
     }
 

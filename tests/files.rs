@@ -89,18 +89,9 @@ fn the_files_of_the_sample_add_up_to_the_reconciliation() {
             }
         }
         // The outcomes add up to the OBs' invoices.
-        let (code, out, err) = run(&[
-            "invoice",
-            "--data",
-            s(&data),
-            "--config",
-            s(&config),
-            "--ob",
-            "all",
-            "--period",
-            period,
-            "--json",
-        ]);
+        let mut args = common::invoice_args(&data, &config, "all");
+        args.extend(["--period", period, "--json"]);
+        let (code, out, err) = run(&args);
         assert!(code == 0 || code == 1, "{err}");
         let doc: Value = serde_json::from_str(&out).unwrap();
         for key in ["duplicates", "excluded", "suspended", "rated"] {
@@ -241,19 +232,9 @@ fn a_file_with_many_suspended_records_stands_out_and_names_its_causes() {
 
     // The Summary workbook's Files sheet holds the same rows.
     let out = tmp.path().join("out");
-    let (code, _, err) = run(&[
-        "invoice",
-        "--data",
-        s(&data),
-        "--config",
-        s(&config),
-        "--ob",
-        "all",
-        "--period",
-        "2026-10",
-        "--out",
-        s(&out),
-    ]);
+    let mut args = common::invoice_args(&data, &config, "all");
+    args.extend(["--period", "2026-10", "--out", s(&out)]);
+    let (code, _, err) = run(&args);
     assert_eq!(code, 0, "{err}");
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("Summary-202610.xlsx")).unwrap();

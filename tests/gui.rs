@@ -33,6 +33,21 @@ fn tiny_br_october(dir: &std::path::Path, config: std::path::PathBuf) -> Setting
     }
 }
 
+/// The tiny folder's BR in October, loaded, exporting into the returned folder (the data
+/// folder is the first one returned: keep it alive).
+fn tiny_br_october_exporting() -> (tempfile::TempDir, tempfile::TempDir, WorkbenchApp) {
+    let (tmp, config) = common::tiny_folder("csv");
+    let out = tempfile::tempdir().unwrap();
+    let settings = tiny_br_october(tmp.path(), config);
+    let picker = FixedPicker {
+        export_folder: Some(out.path().to_path_buf()),
+        ..FixedPicker::default()
+    };
+    let mut app = WorkbenchApp::new(settings, Box::new(picker));
+    app.wait_for_jobs();
+    (tmp, out, app)
+}
+
 fn settle(h: &mut Harness<'static, WorkbenchApp>) {
     h.state_mut().wait_for_jobs();
     h.run_steps(4);
@@ -616,15 +631,7 @@ fn a_suspended_record_is_traced_from_the_suspense_tab() {
 
 #[test]
 fn from_an_invoice_line_to_its_records_and_back() {
-    let (tmp, config) = common::tiny_folder("csv");
-    let out = tempfile::tempdir().unwrap();
-    let settings = tiny_br_october(tmp.path(), config);
-    let picker = FixedPicker {
-        export_folder: Some(out.path().to_path_buf()),
-        ..FixedPicker::default()
-    };
-    let mut app = WorkbenchApp::new(settings, Box::new(picker));
-    app.wait_for_jobs();
+    let (_tmp, out, app) = tiny_br_october_exporting();
     let units = app
         .invoice()
         .unwrap()
@@ -659,15 +666,7 @@ fn from_an_invoice_line_to_its_records_and_back() {
 
 #[test]
 fn from_a_breakdown_row_a_reconciliation_cell_and_a_day_to_their_records() {
-    let (tmp, config) = common::tiny_folder("csv");
-    let out = tempfile::tempdir().unwrap();
-    let settings = tiny_br_october(tmp.path(), config);
-    let picker = FixedPicker {
-        export_folder: Some(out.path().to_path_buf()),
-        ..FixedPicker::default()
-    };
-    let mut app = WorkbenchApp::new(settings, Box::new(picker));
-    app.wait_for_jobs();
+    let (_tmp, out, app) = tiny_br_october_exporting();
     let mut h = harness(app);
     h.run_steps(2);
     let ids = |h: &Harness<'static, WorkbenchApp>| -> Vec<String> {

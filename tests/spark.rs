@@ -127,18 +127,9 @@ fn sheets(dir: &Path) -> Vec<(String, String, Vec<Vec<String>>)> {
 /// The direct run and the summary give the same invoices, JSON and check report.
 fn assert_same(data: &Path, summary: &Path, config: &Path, months: &[&str]) {
     let invoice = |d: &Path, month: &str| {
-        json_of(&[
-            "invoice",
-            "--data",
-            s(d),
-            "--config",
-            s(config),
-            "--ob",
-            "all",
-            "--period",
-            month,
-            "--json",
-        ])
+        let mut args = common::invoice_args(d, config, "all");
+        args.extend(["--period", month, "--json"]);
+        json_of(&args)
     };
     for month in months {
         let direct = invoice(data, month);
@@ -170,19 +161,9 @@ fn assert_same(data: &Path, summary: &Path, config: &Path, months: &[&str]) {
     let month = months[months.len() - 1];
     let tmp = tempfile::tempdir().unwrap();
     let write = |d: &Path, out: &Path| {
-        let (code, _, err) = run(&[
-            "invoice",
-            "--data",
-            s(d),
-            "--config",
-            s(config),
-            "--ob",
-            "all",
-            "--period",
-            month,
-            "--out",
-            s(out),
-        ]);
+        let mut args = common::invoice_args(d, config, "all");
+        args.extend(["--period", month, "--out", s(out)]);
+        let (code, _, err) = run(&args);
         assert!(code == 0 || code == 1, "{err}");
     };
     write(data, &tmp.path().join("direct"));
@@ -348,18 +329,9 @@ fn a_summary_of_another_configuration_is_refused_naming_both_checksums() {
         "tables": [],
     });
     std::fs::write(summary.join("_summary.json"), manifest.to_string()).unwrap();
-    let (code, _, err) = run(&[
-        "invoice",
-        "--data",
-        s(&summary),
-        "--config",
-        s(&config),
-        "--ob",
-        "all",
-        "--period",
-        "2026-10",
-        "--json",
-    ]);
+    let mut args = common::invoice_args(&summary, &config, "all");
+    args.extend(["--period", "2026-10", "--json"]);
+    let (code, _, err) = run(&args);
     assert_ne!(code, 0);
     let sha = billing_workbench::import::sha256_file(&config).unwrap();
     assert!(err.contains(&"0".repeat(64)) && err.contains(&sha), "{err}");

@@ -75,23 +75,12 @@ pub(super) fn records(args: &RecordsArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let scan = crate::records::Scan::new(&args.data, &config, &args.ob, &period, &figure)?;
     let first = std::sync::OnceLock::new();
-    let rows = std::sync::Mutex::new(Vec::new());
-    let (total, how) = scan.run(
-        &|found| {
-            if !found.is_empty() {
-                let _ = first.set(started.elapsed());
-            }
-            rows.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
-        },
-        &|| false,
-    )?;
+    let listing = scan.collect(&|found| {
+        if found > 0 {
+            let _ = first.set(started.elapsed());
+        }
+    })?;
     let listed = started.elapsed();
-    let listing = crate::records::Listing {
-        columns: scan.columns.clone(),
-        rows: rows.into_inner().unwrap_or_else(|e| e.into_inner()),
-        total,
-        how,
-    };
     let loaded = crate::load(&args.data, &args.config, &|_: &std::path::Path| {})?;
     let report = loaded
         .engine

@@ -99,13 +99,18 @@ fn parts(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
 
 /// One summary table read whole with the columns of `plan`.
 fn table(dir: &Path, name: &str, plan: &[(&str, Form)]) -> Result<Table, ImportError> {
+    let files = parts(&dir.join(name))?;
+    let (table, _) = super::read_parts(&files, &field_plan(plan), &|_| {})?;
+    Ok(table)
+}
+
+/// The columns of a summary table, every one required.
+fn field_plan(plan: &[(&str, Form)]) -> FieldPlan {
     let mut fields = FieldPlan::default();
     for (field, form) in plan {
         fields.add(field, *form, true);
     }
-    let files = parts(&dir.join(name))?;
-    let (table, _) = super::read_parts(&files, &fields, &|_| {})?;
-    Ok(table)
+    fields
 }
 
 /// Typed access to a table's columns, with an error naming the table for a bad cell.
@@ -263,10 +268,7 @@ const CELL_COLUMNS: [(&str, Form); 6] = [
 fn distinct(dir: &Path, names: &Names) -> Result<Vec<(Cell, Vec<u32>)>, ImportError> {
     let mut plan = CELL_COLUMNS.to_vec();
     plan.push(("code", Form::Number));
-    let mut fields = FieldPlan::default();
-    for (field, form) in &plan {
-        fields.add(field, *form, true);
-    }
+    let fields = field_plan(&plan);
     let folder = dir.join("distinct");
     let mut index: HashMap<Cell, usize> = HashMap::new();
     let mut cells: Vec<(Cell, Vec<u32>)> = Vec::new();

@@ -353,6 +353,21 @@ impl FileStats {
         mine >= 5.0 && mine >= 2.0 * others
     }
 
+    /// Rows read, unattributable, out of period, in scope, duplicates, excluded, suspended
+    /// and rated: the counts of the Files tab and sheet, in their column order.
+    pub fn counts(&self) -> [u64; 8] {
+        [
+            self.rows_read,
+            self.unattributable,
+            self.out_of_period,
+            self.in_scope,
+            self.duplicates,
+            self.excluded,
+            self.suspended,
+            self.rated,
+        ]
+    }
+
     /// `stands_out` for every file of `all` at once, from each dataset's totals.
     pub fn standouts(all: &[FileStats]) -> Vec<bool> {
         let mut totals: HashMap<&str, (u64, u64)> = HashMap::new();

@@ -28,19 +28,6 @@ impl FileSort {
     }
 }
 
-fn counts(f: &FileStats) -> [u64; 8] {
-    [
-        f.rows_read,
-        f.unattributable,
-        f.out_of_period,
-        f.in_scope,
-        f.duplicates,
-        f.excluded,
-        f.suspended,
-        f.rated,
-    ]
-}
-
 /// The table's rows, sorted: the cells and whether the file stands out.
 pub fn file_rows(report: &RunReport, sort: FileSort) -> Vec<(Vec<String>, bool)> {
     let files = &report.run.files;
@@ -50,7 +37,7 @@ pub fn file_rows(report: &RunReport, sort: FileSort) -> Vec<(Vec<String>, bool)>
         let by = match sort.column {
             0 => a.dataset.cmp(&b.dataset),
             1 => a.file.cmp(&b.file),
-            2..=9 => counts(a)[sort.column - 2].cmp(&counts(b)[sort.column - 2]),
+            2..=9 => a.counts()[sort.column - 2].cmp(&b.counts()[sort.column - 2]),
             10 => a.suspended_percent().total_cmp(&b.suspended_percent()),
             _ => a.causes.cmp(&b.causes),
         };
@@ -64,7 +51,7 @@ pub fn file_rows(report: &RunReport, sort: FileSort) -> Vec<(Vec<String>, bool)>
                 .map_or(f.file.clone(), |n| n.to_string_lossy().into_owned());
             let mut cells = vec![f.dataset.clone(), name];
             cells.extend(
-                counts(f)
+                f.counts()
                     .iter()
                     .map(|v| super::quantity(rust_decimal::Decimal::from(*v))),
             );

@@ -204,17 +204,7 @@ fn files_sheet(ws: &mut Worksheet, report: &RunReport, st: &Styles) -> Result<()
         let r = i as u32 + 1;
         ws.write_string(r, 0, &f.dataset)?;
         ws.write_string(r, 1, &f.file)?;
-        let counts = [
-            f.rows_read,
-            f.unattributable,
-            f.out_of_period,
-            f.in_scope,
-            f.duplicates,
-            f.excluded,
-            f.suspended,
-            f.rated,
-        ];
-        for (c, v) in counts.iter().enumerate() {
+        for (c, v) in f.counts().iter().enumerate() {
             ws.write_number(r, c as u16 + 2, *v as f64)?;
         }
         let percent = (f.suspended_percent() * 10.0).round() / 10.0;
