@@ -222,7 +222,7 @@ impl Scan {
                 .collect();
             let p = process::prepare(&self.config, ds, table, &self.inputs.dimensions);
             let hashes = (0..p.ids.len())
-                .map(|r| (p.ids.state(r) == CellState::Ok).then(|| crate::engine::ordered::id_hash(p.ids.get(r))))
+                .map(|r| (p.ids.state(r) == CellState::Ok).then(|| crate::engine::ordered::id_hash(p.ids.get_bytes(r))))
                 .collect();
             let candidates = self.candidates(&p, &texts, &files, self.plan.first_record(i));
             Ok(Some(Read { hashes, candidates }))

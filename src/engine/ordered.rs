@@ -29,8 +29,8 @@ pub type HashSet128 = hashbrown::HashSet<u128, BuildHasherDefault<PassThrough>>;
 pub type HashMap128 = hashbrown::HashMap<u128, u32, BuildHasherDefault<PassThrough>>;
 
 /// The 128-bit hash of an id (xxh3-128).
-pub fn id_hash(id: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(id.as_bytes())
+pub fn id_hash(id: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(id)
 }
 
 /// Lets work items pass one at a time, in the order of their numbers.

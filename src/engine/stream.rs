@@ -212,7 +212,7 @@ impl Context<'_> {
         let hashes = (0..data.ids.len())
             .map(|r| {
                 if data.ids.state(r) == CellState::Ok {
-                    id_hash(data.ids.get(r))
+                    id_hash(data.ids.get_bytes(r))
                 } else {
                     0
                 }

@@ -215,6 +215,21 @@ impl TableBuilder {
         }
     }
 
+    /// `push_text` of a text read as bytes: refused if they are not UTF-8, which the value
+    /// and distinct columns check only where they must (see `ValueColumn::push_bytes`).
+    #[inline]
+    pub fn push_bytes(&mut self, source: usize, value: &[u8]) -> Result<(), std::str::Utf8Error> {
+        for t in &self.routes[source] {
+            match &mut self.targets[*t].1 {
+                Column::Value(c) => c.push_bytes(value)?,
+                Column::Distinct(c) => c.push_bytes(value)?,
+                Column::Id(c) => c.push_bytes(value)?,
+                other => push_cell(other, Cell::Text(std::str::from_utf8(value)?)),
+            }
+        }
+        Ok(())
+    }
+
     /// Pushes a column of texts (see `push_text`).
     pub fn push_texts<'a, I>(&mut self, source: usize, values: I)
     where

@@ -118,10 +118,9 @@ pub(super) fn decode(
             let len = usize::try_from(len).map_err(|_| format!("a negative length {len}"))?;
             let start = *at;
             skip(data, at, len)?;
-            let text =
-                std::str::from_utf8(&data[start..*at]).map_err(|e| format!("a string that is not UTF-8: {e}"))?;
-            b.push_text(source, Some(text));
-            return Ok(());
+            return b
+                .push_bytes(source, &data[start..*at])
+                .map_err(|e| format!("a string that is not UTF-8: {e}"));
         }
         Leaf::Enum(symbols) => {
             let i = varint(data, at)?;

@@ -420,6 +420,7 @@ pub(super) fn read_long(bytes: &[u8], pos: &mut usize) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::table::Form;
     use arrow_array::ArrayRef;
     use arrow_schema::{DataType, TimeUnit};
 
@@ -535,7 +536,6 @@ mod tests {
 
     /// Every field of `multi_block_file`, each in its own form.
     fn multi_block_plan() -> FieldPlan {
-        use crate::model::table::Form;
         let mut plan = FieldPlan::default();
         plan.add("event_id", Form::Id, true);
         plan.add("event_ts", Form::Time, true);
@@ -654,14 +654,25 @@ mod tests {
             .expect("the first user id");
         bytes[at + 1] = 0xff;
         std::fs::write(&path, &bytes).unwrap();
-        let e = read_in_runs(&path, &multi_block_plan(), 1, 1, Decoder::Best)
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(
-            e.contains("multi.avro") && e.contains("record 1, field user_id") && e.contains("not UTF-8"),
-            "{e}"
-        );
+        // Each form checks on its own path: values only when new to the dictionary,
+        // distinct values and ids on every read.
+        let mut plans = vec![multi_block_plan()];
+        for form in [Form::Value, Form::Distinct, Form::Id] {
+            let mut plan = FieldPlan::default();
+            plan.add("event_ts", Form::Time, true);
+            plan.add("user_id", form, true);
+            plans.push(plan);
+        }
+        for plan in &plans {
+            let e = read_in_runs(&path, plan, 1, 1, Decoder::Best)
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(
+                e.contains("multi.avro") && e.contains("record 1, field user_id") && e.contains("not UTF-8"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -21,8 +21,11 @@ pub fn value_hash(v: &Scalar) -> u128 {
 /// `value_hash` of `Scalar::Text(text)`, without building the scalar.
 #[inline]
 pub fn text_hash(text: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128_with_seed(text.as_bytes(), 3)
+    xxhash_rust::xxh3::xxh3_128_with_seed(text.as_bytes(), TEXT_SEED)
 }
+
+/// The seed of a text's hash (`value_hash`).
+const TEXT_SEED: u64 = 3;
 
 /// Values of a field that is only counted distinct: per row a code and per code the value's
 /// hash (`value_hash`); code 0 is null. Distinct counts of high-cardinality fields (users,
@@ -63,6 +66,21 @@ impl DistinctColumn {
     #[inline]
     pub fn push_text(&mut self, text: &str) {
         self.push_hash(if text.is_empty() { 0 } else { text_hash(text) });
+    }
+
+    /// Pushes a text read as bytes (empty: null), refusing bytes that are not UTF-8; ASCII
+    /// is checked a word at a time. The hash is `text_hash` of the same text.
+    #[inline]
+    pub fn push_bytes(&mut self, bytes: &[u8]) -> Result<(), std::str::Utf8Error> {
+        if !bytes.is_ascii() {
+            std::str::from_utf8(bytes)?;
+        }
+        self.push_hash(if bytes.is_empty() {
+            0
+        } else {
+            xxhash_rust::xxh3::xxh3_128_with_seed(bytes, TEXT_SEED)
+        });
+        Ok(())
     }
 
     pub fn push(&mut self, value: &Scalar) {

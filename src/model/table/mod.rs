@@ -61,24 +61,46 @@ pub enum CellState {
     Invalid = 2,
 }
 
-/// Record ids: one string arena with offsets, nulls marked.
+/// Record ids: one arena of their UTF-8 bytes with offsets, nulls marked. Every id pushed
+/// is valid UTF-8 (`push` takes text, `push_bytes` checks), so each one read back is.
 #[derive(Debug, Clone, Default)]
 pub struct IdColumn {
-    bytes: String,
+    bytes: Vec<u8>,
     ends: Vec<u32>,
     states: Vec<CellState>,
 }
 
 impl IdColumn {
     pub fn push(&mut self, value: Option<&str>) {
+        self.push_valid(value.map(str::as_bytes));
+    }
+
+    /// Pushes an id read as bytes (empty: null), refusing bytes that are not UTF-8. ASCII,
+    /// the form of every id we know, is checked a word at a time.
+    pub fn push_bytes(&mut self, value: &[u8]) -> Result<(), std::str::Utf8Error> {
+        if !value.is_ascii() {
+            std::str::from_utf8(value)?;
+        }
+        self.push_valid(Some(value));
+        Ok(())
+    }
+
+    fn push_valid(&mut self, value: Option<&[u8]>) {
         match value {
             Some(v) if !v.is_empty() => {
-                self.bytes.push_str(v);
+                self.bytes.extend_from_slice(v);
                 self.states.push(CellState::Ok);
             }
             _ => self.states.push(CellState::Null),
         }
         self.ends.push(u32::try_from(self.bytes.len()).unwrap_or(u32::MAX));
+    }
+
+    /// Room for `rows` more ids of about `bytes_each` bytes.
+    pub fn reserve(&mut self, rows: usize, bytes_each: usize) {
+        self.bytes.reserve(rows * bytes_each);
+        self.ends.reserve(rows);
+        self.states.reserve(rows);
     }
 
     pub fn len(&self) -> usize {
@@ -95,13 +117,18 @@ impl IdColumn {
 
     /// The id of `row`; empty for a null id.
     pub fn get(&self, row: usize) -> &str {
+        std::str::from_utf8(self.get_bytes(row)).unwrap_or_default()
+    }
+
+    /// The bytes of `get(row)`, without looking at them.
+    pub fn get_bytes(&self, row: usize) -> &[u8] {
         let start = if row == 0 { 0 } else { self.ends[row - 1] as usize };
         &self.bytes[start..self.ends[row] as usize]
     }
 
     pub fn append(&mut self, other: &IdColumn) {
         let base = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
-        self.bytes.push_str(&other.bytes);
+        self.bytes.extend_from_slice(&other.bytes);
         self.ends.extend(other.ends.iter().map(|e| e + base));
         self.states.extend_from_slice(&other.states);
     }
@@ -252,8 +279,8 @@ pub struct ValueColumn {
     /// Text values of up to 15 bytes, looked up by their bytes packed into one integer:
     /// most codes in exports are short, and this is the hottest lookup of a load.
     short_lookup: HashMap<u128, u32, FastState>,
-    /// Longer text values, looked up by `&str` without allocating.
-    text_lookup: HashMap<String, u32, FastState>,
+    /// Longer text values, looked up by their bytes without allocating.
+    text_lookup: HashMap<Box<[u8]>, u32, FastState>,
     other_lookup: HashMap<Scalar, u32, FastState>,
     /// The last short text looked up and its code: exports often repeat a value over
     /// consecutive records (one app, one channel), and this spares the hash.
@@ -295,29 +322,56 @@ impl ValueColumn {
     }
 
     fn text_code(&mut self, text: &str) -> u32 {
-        if let Some(key) = short_key(text) {
+        match self.lookup(text.as_bytes()) {
+            Some(code) => code,
+            None => self.insert_text(text),
+        }
+    }
+
+    /// The code of a text already in the dictionary, found by its bytes.
+    #[inline]
+    fn lookup(&mut self, bytes: &[u8]) -> Option<u32> {
+        if let Some(key) = short_key(bytes) {
             if key == self.last_short.0 && key != 0 {
-                return self.last_short.1;
+                return Some(self.last_short.1);
             }
-            let code = match self.short_lookup.get(&key) {
-                Some(c) => *c,
-                None => {
-                    let code = self.next_code();
-                    self.dict.push(Scalar::Text(text.to_string()));
-                    self.short_lookup.insert(key, code);
-                    code
-                }
-            };
+            let code = *self.short_lookup.get(&key)?;
             self.last_short = (key, code);
-            return code;
+            return Some(code);
         }
-        if let Some(c) = self.text_lookup.get(text) {
-            return *c;
-        }
+        self.text_lookup.get(bytes).copied()
+    }
+
+    /// Adds a text that `lookup` does not find.
+    fn insert_text(&mut self, text: &str) -> u32 {
         let code = self.next_code();
         self.dict.push(Scalar::Text(text.to_string()));
-        self.text_lookup.insert(text.to_string(), code);
+        match short_key(text.as_bytes()) {
+            Some(key) => {
+                self.short_lookup.insert(key, code);
+                self.last_short = (key, code);
+            }
+            None => {
+                self.text_lookup.insert(text.as_bytes().into(), code);
+            }
+        }
         code
+    }
+
+    /// Pushes a text read as bytes (empty: null), refusing bytes that are not UTF-8. Only
+    /// a text new to the dictionary is checked: one found equals a text checked before.
+    #[inline]
+    pub fn push_bytes(&mut self, bytes: &[u8]) -> Result<(), std::str::Utf8Error> {
+        let code = if bytes.is_empty() {
+            0
+        } else {
+            match self.lookup(bytes) {
+                Some(code) => code,
+                None => self.insert_text(std::str::from_utf8(bytes)?),
+            }
+        };
+        self.codes.push(code);
+        Ok(())
     }
 
     /// The code of `value`, adding it if new; copies the value only when it is new.
@@ -358,8 +412,7 @@ impl ValueColumn {
 /// (so "a" and "a\0" differ). Built from whole-word loads: copying the bytes into a
 /// buffer and reading it back stalled the store forwarding of the hottest lookup of a load.
 #[inline]
-fn short_key(text: &str) -> Option<u128> {
-    let bytes = text.as_bytes();
+fn short_key(bytes: &[u8]) -> Option<u128> {
     let len = bytes.len();
     if len > 15 {
         return None;
@@ -540,6 +593,49 @@ mod tests {
     }
 
     #[test]
+    fn texts_read_as_bytes_equal_texts_and_bytes_that_are_not_utf8_are_refused() {
+        let texts = [
+            "café",
+            "a",
+            "",
+            "a",
+            "naïve and rather longer than fifteen bytes",
+            "café",
+            "日本",
+        ];
+        let (mut by_text, mut by_bytes) = (ValueColumn::default(), ValueColumn::default());
+        let (mut d_text, mut d_bytes) = (DistinctColumn::default(), DistinctColumn::default());
+        let (mut i_text, mut i_bytes) = (IdColumn::default(), IdColumn::default());
+        for t in texts {
+            by_text.push_text(t);
+            by_bytes.push_bytes(t.as_bytes()).unwrap();
+            d_text.push_text(t);
+            d_bytes.push_bytes(t.as_bytes()).unwrap();
+            i_text.push(Some(t));
+            i_bytes.push_bytes(t.as_bytes()).unwrap();
+        }
+        assert_eq!((&by_text.codes, &by_text.dict), (&by_bytes.codes, &by_bytes.dict));
+        assert_eq!(by_bytes.codes, [1, 2, 0, 2, 3, 1, 4]);
+        assert_eq!(d_text.hashes, d_bytes.hashes);
+        assert_eq!(d_bytes.hashes[1], text_hash("café"));
+        for r in 0..texts.len() {
+            assert_eq!((i_text.get(r), i_text.state(r)), (i_bytes.get(r), i_bytes.state(r)));
+        }
+        // A lone continuation byte, and a character cut in two.
+        for bad in [
+            &b"\x80"[..],
+            &"café".as_bytes()[..4],
+            &[b'x'; 20][..19].iter().chain(b"\xff").copied().collect::<Vec<u8>>(),
+        ] {
+            assert!(by_bytes.push_bytes(bad).is_err(), "{bad:?}");
+            assert!(d_bytes.push_bytes(bad).is_err(), "{bad:?}");
+            assert!(i_bytes.push_bytes(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(by_bytes.codes.len(), texts.len());
+        assert_eq!(i_bytes.len(), texts.len());
+    }
+
+    #[test]
     fn short_keys_are_the_bytes_then_the_length() {
         for text in [
             "",
@@ -555,10 +651,10 @@ mod tests {
             let mut buf = [0u8; 16];
             buf[..text.len()].copy_from_slice(text.as_bytes());
             buf[15] = text.len() as u8;
-            assert_eq!(short_key(text), Some(u128::from_le_bytes(buf)), "{text}");
+            assert_eq!(short_key(text.as_bytes()), Some(u128::from_le_bytes(buf)), "{text}");
         }
-        assert_eq!(short_key("abcdefghijklmnop"), None);
-        assert_ne!(short_key("a"), short_key("a\0"));
+        assert_eq!(short_key(b"abcdefghijklmnop"), None);
+        assert_ne!(short_key(b"a"), short_key(b"a\0"));
     }
 
     #[test]
