@@ -126,6 +126,7 @@ impl Interner {
         let mut out = vec![0u32; hashes.len()];
         for (shard, rows) in by_shard.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
             let mut map = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+            warm(rows.iter().map(|&i| hashes[i as usize]), |h| map.contains_key(h));
             for &i in rows {
                 let next = map.len() as u32;
                 let local = *map.entry(hashes[i as usize]).or_insert(next);
@@ -251,11 +252,24 @@ impl Context<'_> {
     }
 }
 
+/// Looks every hash up once before the real pass: the look-ups of a big table miss the
+/// cache, and a loop of look-ups whose results nothing waits for lets the processor wait for
+/// many of those misses at once, where the inserting pass, whose branches follow what it
+/// finds, waits for them one by one.
+fn warm(hashes: impl Iterator<Item = u128>, look: impl Fn(&u128) -> bool) {
+    let mut found = 0usize;
+    for h in hashes {
+        found += usize::from(look(&h));
+    }
+    std::hint::black_box(found);
+}
+
 /// Marks the duplicates of a piece against every id its dataset had before.
 fn dedupe(seen: &mut [HashSet128], p: &mut Prepared) {
     let seen = &mut seen[p.dataset];
     let mut duplicate = vec![false; p.hashes.len()];
     let mut any = false;
+    warm(p.hashes.iter().copied(), |h| seen.contains(h));
     for (r, h) in p.hashes.iter().enumerate() {
         if p.data.ids.state(r) == CellState::Ok && !seen.insert(*h) {
             duplicate[r] = true;
