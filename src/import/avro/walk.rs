@@ -395,8 +395,22 @@ pub(super) fn skip(data: &[u8], at: &mut usize, n: usize) -> Result<(), String> 
     }
 }
 
-/// A zig-zag varint of at most 10 bytes.
+/// A zig-zag varint of at most 10 bytes. Most varints of an export (union branches,
+/// string lengths, small counts) are one byte, read inline; longer ones take the loop.
+#[inline]
 pub(super) fn varint(data: &[u8], at: &mut usize) -> Result<i64, String> {
+    if let Some(&b) = data.get(*at)
+        && b & 0x80 == 0
+    {
+        *at += 1;
+        let v = u64::from(b);
+        return Ok((v >> 1) as i64 ^ -((v & 1) as i64));
+    }
+    long_varint(data, at)
+}
+
+#[inline(never)]
+fn long_varint(data: &[u8], at: &mut usize) -> Result<i64, String> {
     let mut value: u64 = 0;
     for shift in (0..70).step_by(7) {
         let Some(b) = data.get(*at) else {
@@ -427,6 +441,29 @@ mod tests {
     /// One record: id "ab", n = 3, kind b, again null, tags ["t"], ok true.
     fn record() -> Vec<u8> {
         vec![4, b'a', b'b', 2, 6, 2, 0, 2, 2, b't', 0, 1]
+    }
+
+    #[test]
+    fn varints_of_one_and_of_many_bytes() {
+        let cases: [(&[u8], i64); 6] = [
+            (&[0], 0),
+            (&[1], -1),
+            (&[0x7f], -64),
+            (&[0x80, 0x01], 64),
+            (&[0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], i64::MAX),
+            (&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], i64::MIN),
+        ];
+        for (bytes, want) in cases {
+            let mut at = 0;
+            assert_eq!(varint(bytes, &mut at), Ok(want), "{bytes:?}");
+            assert_eq!(at, bytes.len());
+        }
+        assert_eq!(varint(&[0x80], &mut 0).unwrap_err(), "the block ends inside a value");
+        assert_eq!(varint(&[], &mut 0).unwrap_err(), "the block ends inside a value");
+        assert_eq!(
+            varint(&[0x80; 11], &mut 0).unwrap_err(),
+            "a number longer than 10 bytes"
+        );
     }
 
     #[test]
