@@ -300,9 +300,10 @@ impl ObDays {
             meter: usize,
             source: Source<'a>,
             empty: Acc,
-            /// For a distinct count: one bitset over the dictionary per day while rolling
-            /// (no sorting per record), turned into code lists at the end.
-            bits: Option<(&'a DistinctColumn, Vec<Vec<u64>>)>,
+            /// For a distinct count: (day << 32 | code) of every counted record, sorted into
+            /// each day's code list at the end. (A bitset per day over the piece's codes
+            /// cost more to clear and scan than the few records of an OB's day in a piece.)
+            bits: Option<(&'a DistinctColumn, Vec<u64>)>,
             days: Vec<Acc>,
             groups: Vec<(&'a str, &'a ValueColumn, Vec<u32>, GroupDays)>,
         }
@@ -330,7 +331,7 @@ impl ObDays {
                     })
                     .collect();
                 let bits = match (&empty, &source) {
-                    (Acc::Distinct(_), Source::Distinct(col)) => Some((*col, vec![Vec::new(); days])),
+                    (Acc::Distinct(_), Source::Distinct(col)) => Some((*col, Vec::new())),
                     _ => None,
                 };
                 Rolling {
@@ -378,14 +379,10 @@ impl ObDays {
                             continue;
                         }
                         match &mut m.bits {
-                            Some((col, bits)) => {
-                                let code = col.codes[r] as usize;
+                            Some((col, pairs)) => {
+                                let code = col.codes[r];
                                 if code != 0 {
-                                    let set = &mut bits[day];
-                                    if set.is_empty() {
-                                        set.resize(col.width().div_ceil(64), 0);
-                                    }
-                                    set[code / 64] |= 1 << (code % 64);
+                                    pairs.push((day as u64) << 32 | u64::from(code));
                                 }
                             }
                             None => m.source.add(&mut m.days[day], r, t, &ds.ids),
@@ -408,9 +405,9 @@ impl ObDays {
         let meters = meters
             .into_iter()
             .map(|mut m| {
-                if let Some((_, bits)) = m.bits.take() {
-                    for (acc, set) in m.days.iter_mut().zip(bits) {
-                        *acc = Acc::Distinct(codes_of(&set));
+                if let Some((_, pairs)) = m.bits.take() {
+                    for (day, codes) in codes_by_day(pairs) {
+                        m.days[day] = Acc::Distinct(codes);
                     }
                 }
                 m.days.iter_mut().for_each(Acc::finish);
@@ -568,22 +565,42 @@ impl ObDays {
     }
 }
 
-/// The set bits of a bitset, ascending.
-fn codes_of(bits: &[u64]) -> Vec<u32> {
-    let mut codes = Vec::with_capacity(bits.iter().map(|w| w.count_ones() as usize).sum());
-    for (i, w) in bits.iter().enumerate() {
-        let mut w = *w;
-        while w != 0 {
-            codes.push((i * 64) as u32 + w.trailing_zeros());
-            w &= w - 1;
-        }
+/// (day << 32 | code) pairs as each day's codes, ascending, each once; days in order.
+fn codes_by_day(mut pairs: Vec<u64>) -> Vec<(usize, Vec<u32>)> {
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut days = Vec::new();
+    let mut rest = &pairs[..];
+    while let Some(first) = rest.first() {
+        let day = first >> 32;
+        let n = rest.partition_point(|p| p >> 32 == day);
+        days.push((day as usize, rest[..n].iter().map(|p| *p as u32).collect()));
+        rest = &rest[n..];
     }
-    codes
+    days
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairs_become_each_days_codes_in_order_once() {
+        let pair = |day: u64, code: u64| day << 32 | code;
+        let pairs = vec![
+            pair(3, 9),
+            pair(0, 5),
+            pair(3, 2),
+            pair(0, 5),
+            pair(7, u64::from(u32::MAX)),
+            pair(3, 9),
+        ];
+        assert_eq!(
+            codes_by_day(pairs),
+            [(0, vec![5]), (3, vec![2, 9]), (7, vec![u32::MAX])]
+        );
+        assert!(codes_by_day(Vec::new()).is_empty());
+    }
 
     #[test]
     fn local_dates_near_and_far() {
