@@ -303,7 +303,7 @@ impl ObDays {
             /// For a distinct count: (day << 32 | code) of every counted record, sorted into
             /// each day's code list at the end. (A bitset per day over the piece's codes
             /// cost more to clear and scan than the few records of an OB's day in a piece.)
-            bits: Option<(&'a DistinctColumn, Vec<u64>)>,
+            distinct: Option<(&'a DistinctColumn, Vec<u64>)>,
             days: Vec<Acc>,
             groups: Vec<(&'a str, &'a ValueColumn, Vec<u32>, GroupDays)>,
         }
@@ -330,12 +330,12 @@ impl ObDays {
                         (field, col, vec![u32::MAX; col.dict.len()], group)
                     })
                     .collect();
-                let bits = match (&empty, &source) {
+                let distinct = match (&empty, &source) {
                     (Acc::Distinct(_), Source::Distinct(col)) => Some((*col, Vec::new())),
                     _ => None,
                 };
                 Rolling {
-                    bits,
+                    distinct,
                     bit,
                     meter: slot.meter,
                     days: vec![empty.clone(); days],
@@ -378,7 +378,7 @@ impl ObDays {
                         if mask & (1 << m.bit) == 0 {
                             continue;
                         }
-                        match &mut m.bits {
+                        match &mut m.distinct {
                             Some((col, pairs)) => {
                                 let code = col.codes[r];
                                 if code != 0 {
@@ -405,7 +405,7 @@ impl ObDays {
         let meters = meters
             .into_iter()
             .map(|mut m| {
-                if let Some((_, pairs)) = m.bits.take() {
+                if let Some((_, pairs)) = m.distinct.take() {
                     for (day, codes) in codes_by_day(pairs) {
                         m.days[day] = Acc::Distinct(codes);
                     }

@@ -414,7 +414,7 @@ pub(super) fn read_long(bytes: &[u8], pos: &mut usize) -> Option<i64> {
             return None;
         }
     }
-    Some((value >> 1) as i64 ^ -((value & 1) as i64))
+    Some(walk::zigzag(value))
 }
 
 #[cfg(test)]

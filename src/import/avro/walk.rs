@@ -403,10 +403,15 @@ pub(super) fn varint(data: &[u8], at: &mut usize) -> Result<i64, String> {
         && b & 0x80 == 0
     {
         *at += 1;
-        let v = u64::from(b);
-        return Ok((v >> 1) as i64 ^ -((v & 1) as i64));
+        return Ok(zigzag(u64::from(b)));
     }
     long_varint(data, at)
+}
+
+/// The signed value of a zig-zag encoded one.
+#[inline]
+pub(super) fn zigzag(v: u64) -> i64 {
+    (v >> 1) as i64 ^ -((v & 1) as i64)
 }
 
 #[inline(never)]
@@ -419,7 +424,7 @@ fn long_varint(data: &[u8], at: &mut usize) -> Result<i64, String> {
         *at += 1;
         value |= u64::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
         if b & 0x80 == 0 {
-            return Ok((value >> 1) as i64 ^ -((value & 1) as i64));
+            return Ok(zigzag(value));
         }
     }
     Err("a number longer than 10 bytes".into())

@@ -21,11 +21,14 @@ pub fn value_hash(v: &Scalar) -> u128 {
 /// `value_hash` of `Scalar::Text(text)`, without building the scalar.
 #[inline]
 pub fn text_hash(text: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128_with_seed(text.as_bytes(), TEXT_SEED)
+    text_bytes_hash(text.as_bytes())
 }
 
-/// The seed of a text's hash (`value_hash`).
-const TEXT_SEED: u64 = 3;
+/// `text_hash` of the text whose UTF-8 bytes these are.
+#[inline]
+fn text_bytes_hash(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128_with_seed(bytes, 3)
+}
 
 /// Values of a field that is only counted distinct: per row a code and per code the value's
 /// hash (`value_hash`); code 0 is null. Distinct counts of high-cardinality fields (users,
@@ -65,22 +68,20 @@ impl DistinctColumn {
     /// Pushes text; an empty string counts as null (docs/datasets.md), as in a `ValueColumn`.
     #[inline]
     pub fn push_text(&mut self, text: &str) {
-        self.push_hash(if text.is_empty() { 0 } else { text_hash(text) });
+        self.push_text_bytes(text.as_bytes());
     }
 
-    /// Pushes a text read as bytes (empty: null), refusing bytes that are not UTF-8; ASCII
-    /// is checked a word at a time. The hash is `text_hash` of the same text.
+    /// `push_text` of a text read as bytes, refusing bytes that are not UTF-8.
     #[inline]
     pub fn push_bytes(&mut self, bytes: &[u8]) -> Result<(), std::str::Utf8Error> {
-        if !bytes.is_ascii() {
-            std::str::from_utf8(bytes)?;
-        }
-        self.push_hash(if bytes.is_empty() {
-            0
-        } else {
-            xxhash_rust::xxh3::xxh3_128_with_seed(bytes, TEXT_SEED)
-        });
+        super::check_utf8(bytes)?;
+        self.push_text_bytes(bytes);
         Ok(())
+    }
+
+    #[inline]
+    fn push_text_bytes(&mut self, bytes: &[u8]) {
+        self.push_hash(if bytes.is_empty() { 0 } else { text_bytes_hash(bytes) });
     }
 
     pub fn push(&mut self, value: &Scalar) {

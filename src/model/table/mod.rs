@@ -61,6 +61,16 @@ pub enum CellState {
     Invalid = 2,
 }
 
+/// Refuses bytes that are not UTF-8. ASCII, the form of the ids and distinct values of every
+/// export we know, is checked a word at a time; only other bytes take the full check.
+#[inline]
+fn check_utf8(bytes: &[u8]) -> Result<(), std::str::Utf8Error> {
+    if !bytes.is_ascii() {
+        std::str::from_utf8(bytes)?;
+    }
+    Ok(())
+}
+
 /// Record ids: one arena of their UTF-8 bytes with offsets, nulls marked. Every id pushed
 /// is valid UTF-8 (`push` takes text, `push_bytes` checks), so each one read back is.
 #[derive(Debug, Clone, Default)]
@@ -75,12 +85,9 @@ impl IdColumn {
         self.push_valid(value.map(str::as_bytes));
     }
 
-    /// Pushes an id read as bytes (empty: null), refusing bytes that are not UTF-8. ASCII,
-    /// the form of every id we know, is checked a word at a time.
+    /// Pushes an id read as bytes (empty: null), refusing bytes that are not UTF-8.
     pub fn push_bytes(&mut self, value: &[u8]) -> Result<(), std::str::Utf8Error> {
-        if !value.is_ascii() {
-            std::str::from_utf8(value)?;
-        }
+        check_utf8(value)?;
         self.push_valid(Some(value));
         Ok(())
     }
@@ -94,13 +101,6 @@ impl IdColumn {
             _ => self.states.push(CellState::Null),
         }
         self.ends.push(u32::try_from(self.bytes.len()).unwrap_or(u32::MAX));
-    }
-
-    /// Room for `rows` more ids of about `bytes_each` bytes.
-    pub fn reserve(&mut self, rows: usize, bytes_each: usize) {
-        self.bytes.reserve(rows * bytes_each);
-        self.ends.reserve(rows);
-        self.states.reserve(rows);
     }
 
     pub fn len(&self) -> usize {
