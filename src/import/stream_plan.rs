@@ -14,8 +14,11 @@ use crate::model::inputs::{FileInfo, Format};
 use crate::model::table::{FieldPlan, Form, Table};
 
 /// Bytes of Avro blocks a streamed piece holds: small enough that a few pieces in flight
-/// per core stay far below the roll-up in memory, large enough to keep the decoder busy.
-pub const PIECE_BYTES: usize = 2 << 20;
+/// per core stay far below the roll-up in memory and that the columns a piece decodes
+/// (about 20,000 records of a deflate part) mostly stay in the processor's cache while the
+/// piece is rolled up once per OB, large enough to keep the decoder busy. (2 MB was about
+/// 4 % slower on the hard 10 M export, 512 KB about 6 %.)
+pub const PIECE_BYTES: usize = 1 << 20;
 
 /// One unit of a streaming load, in dataset, file and row order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
