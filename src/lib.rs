@@ -109,6 +109,11 @@ pub fn load(data_dir: &Path, config_path: &Path, progress: &dyn Progress) -> Res
             tasks: plan.tasks.len(),
             workers,
             expected_records: plan.expected_records(),
+            hollow: plan
+                .tasks
+                .iter()
+                .map(|t| matches!(t, import::Task::Hash { .. }))
+                .collect(),
         },
         &read,
         &cancelled,

@@ -228,18 +228,22 @@ fn engine(parts: &[&[Rec]]) -> Engine {
 }
 
 /// The records streamed as pieces of the given sizes (a piece per block run or file) on
-/// `workers` threads.
-fn streamed(records: &[Rec], sizes: &[usize], workers: usize) -> Engine {
+/// `workers` threads, with an item without records (a file's hash) before the pieces
+/// `hollow` says.
+fn streamed(records: &[Rec], sizes: &[usize], hollow: &[bool], workers: usize) -> Engine {
     let (config, inputs) = inputs(&[]);
     let mut pieces = Vec::new();
     let mut at = 0usize;
-    for size in sizes.iter().chain(std::iter::once(&usize::MAX)) {
+    for (i, size) in sizes.iter().chain(std::iter::once(&usize::MAX)).enumerate() {
+        if hollow.get(i).is_some_and(|h| *h) {
+            pieces.push(None);
+        }
         let end = at.saturating_add(*size).min(records.len());
-        pieces.push(Piece {
+        pieces.push(Some(Piece {
             dataset: 0,
             table: table(&records[at..end]),
             files: Vec::new(),
-        });
+        }));
         at = end;
         if at == records.len() {
             break;
@@ -362,13 +366,14 @@ proptest! {
         records in proptest::collection::vec(rec(), 0..200),
         copies in proptest::collection::vec(0usize..1000, 0..20),
         sizes in proptest::collection::vec(1usize..60, 0..8),
+        hollow in proptest::collection::vec(proptest::bool::ANY, 0..9),
         workers in 1usize..5,
     ) {
         // The same records in the same order, streamed in other pieces on other threads:
         // the first of two equal ids must be the same record, suspense in the same order.
         let records = normalise(records, &copies);
         let one = engine(&[&records]);
-        let split = streamed(&records, &sizes, workers);
+        let split = streamed(&records, &sizes, &hollow, workers);
         for month in ["2026-09", "2026-10", "2026-11"] {
             let period = Period::Month(YearMonth::parse(month).unwrap());
             prop_assert_eq!(one.usages(&period), split.usages(&period), "{}", month);

@@ -127,7 +127,7 @@ impl Engine {
     }
     /// Prepares whole datasets already read into tables (each table is one piece).
     pub fn new(config: Config, mut inputs: Inputs) -> Engine {
-        let pieces = inputs
+        let pieces: Vec<Piece> = inputs
             .usage
             .iter_mut()
             .enumerate()
@@ -143,13 +143,15 @@ impl Engine {
                 }
             })
             .collect();
-        Engine::from_pieces(config, inputs, pieces, 1)
+        Engine::from_pieces(config, inputs, pieces.into_iter().map(Some).collect(), 1)
     }
 
-    /// Streams `pieces` (in dataset, file and row order) on `workers` threads.
-    pub fn from_pieces(config: Config, inputs: Inputs, pieces: Vec<Piece>, workers: usize) -> Engine {
+    /// Streams `pieces` (in dataset, file and row order) on `workers` threads; a `None`
+    /// is an item without records (as hashing a file is in a load), marked hollow.
+    pub fn from_pieces(config: Config, inputs: Inputs, pieces: Vec<Option<Piece>>, workers: usize) -> Engine {
         let n = pieces.len();
-        let pieces: Vec<Mutex<Option<Piece>>> = pieces.into_iter().map(|p| Mutex::new(Some(p))).collect();
+        let hollow = pieces.iter().map(Option::is_none).collect();
+        let pieces: Vec<Mutex<Option<Piece>>> = pieces.into_iter().map(Mutex::new).collect();
         let read = |i: usize| -> Result<Option<Piece>, std::convert::Infallible> {
             Ok(pieces[i].lock().ok().and_then(|mut p| p.take()))
         };
@@ -157,6 +159,7 @@ impl Engine {
             tasks: n,
             workers,
             expected_records: Vec::new(),
+            hollow,
         };
         match stream::stream(&config, &inputs.dimensions, &schedule, &read, &|| false, &|_| {}) {
             Ok(streamed) => Engine::assemble(config, inputs, streamed),

@@ -11,7 +11,9 @@
 //! earlier in file order, then row order") and folding a piece's roll-up into the
 //! dataset's (the first use of a breakdown value and the order of suspended records
 //! follow the records). Between them each piece is rolled up per day on its own, in
-//! parallel, so the ordered steps touch a piece's day aggregates, not its records.
+//! parallel, so the ordered steps touch a piece's day aggregates, not its records. The
+//! duplicate check is sharded by id hash, a turnstile per shard, so two pieces check
+//! their ids at once, each in a shard of its own.
 //!
 //! Ids are checked as 128-bit hashes (xxh3-128) and distinct values are coded through
 //! their 128-bit hashes: for 10^9 different ids the chance that any two share a hash is
@@ -143,6 +145,9 @@ struct Prepared {
     data: PreparedDataset,
     /// Per row: the id's hash (rows without an id: 0, never looked at).
     hashes: Vec<u128>,
+    /// Per shard of the duplicate check: the rows with an id whose hash falls in it, in
+    /// row order.
+    by_shard: Vec<Vec<u32>>,
 }
 
 /// A piece rolled up per OB and day, waiting to be folded in.
@@ -210,19 +215,22 @@ impl Context<'_> {
         let ds = &self.config.datasets[piece.dataset];
         let mut data = process::prepare(self.config, ds, piece.table, self.dimensions);
         data.files = piece.files;
-        let hashes = (0..data.ids.len())
-            .map(|r| {
-                if data.ids.state(r) == CellState::Ok {
-                    id_hash(data.ids.get_bytes(r))
-                } else {
-                    0
-                }
-            })
-            .collect();
+        let mut hashes = Vec::with_capacity(data.ids.len());
+        let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); ID_SHARDS];
+        for r in 0..data.ids.len() {
+            if data.ids.state(r) == CellState::Ok {
+                let h = id_hash(data.ids.get_bytes(r));
+                by_shard[id_shard(h)].push(r as u32);
+                hashes.push(h);
+            } else {
+                hashes.push(0);
+            }
+        }
         Prepared {
             dataset: piece.dataset,
             data,
             hashes,
+            by_shard,
         }
     }
 
@@ -264,20 +272,69 @@ fn warm(hashes: impl Iterator<Item = u128>, look: impl Fn(&u128) -> bool) {
     std::hint::black_box(found);
 }
 
-/// Marks the duplicates of a piece against every id its dataset had before.
-fn dedupe(seen: &mut [HashSet128], p: &mut Prepared) {
-    let seen = &mut seen[p.dataset];
-    let mut duplicate = vec![false; p.hashes.len()];
-    let mut any = false;
-    warm(p.hashes.iter().copied(), |h| seen.contains(h));
-    for (r, h) in p.hashes.iter().enumerate() {
-        if p.data.ids.state(r) == CellState::Ok && !seen.insert(*h) {
-            duplicate[r] = true;
-            any = true;
+/// Shards of the duplicate check's id sets (a power of two). An id's hash picks its shard,
+/// so every copy of an id meets the same shard, and each shard has a turnstile of its own:
+/// the pieces pass every shard in piece order, but while one piece checks its ids of a
+/// shard the next one can check its ids of the shard before. With one set the check ran on
+/// one core at a time, for about a quarter of the load's wall time.
+const ID_SHARDS: usize = 16;
+
+/// The shard of the duplicate check an id's hash belongs to: its top bits (the set's own
+/// hasher uses the low ones).
+fn id_shard(h: u128) -> usize {
+    (h >> (128 - ID_SHARDS.trailing_zeros())) as usize
+}
+
+/// The ids seen so far: per shard, a turnstile over each usage dataset's set of hashes.
+struct Seen {
+    shards: Vec<Turnstile<Vec<HashSet128>>>,
+}
+
+impl Seen {
+    /// Sets sized for `expected` records per dataset (a shard gets a little more than its
+    /// share, so that none grows by doubling, which holds both copies at once).
+    fn new(expected: &[u64], hollow: &[bool]) -> Seen {
+        let per_shard = |n: u64| usize::try_from(n / ID_SHARDS as u64 + n / (ID_SHARDS as u64 * 50)).unwrap_or(0);
+        Seen {
+            shards: (0..ID_SHARDS)
+                .map(|_| {
+                    Turnstile::skipping(
+                        expected
+                            .iter()
+                            .map(|n| HashSet128::with_capacity_and_hasher(per_shard(*n), Default::default()))
+                            .collect(),
+                        hollow.to_vec(),
+                    )
+                })
+                .collect(),
         }
     }
-    if any {
-        p.data.mark_duplicates(&duplicate);
+
+    /// Marks the duplicates of item `seq`'s piece (if it has one) against every id its
+    /// dataset had before, and lets the item through every shard.
+    fn dedupe(&self, seq: usize, mut piece: Option<&mut Prepared>) {
+        let mut duplicate: Vec<bool> = Vec::new();
+        for (shard, gate) in self.shards.iter().enumerate() {
+            gate.pass(seq, |sets| {
+                let Some(p) = piece.as_deref_mut() else { return };
+                let seen = &mut sets[p.dataset];
+                let rows = &p.by_shard[shard];
+                warm(rows.iter().map(|&r| p.hashes[r as usize]), |h| seen.contains(h));
+                for &r in rows {
+                    if !seen.insert(p.hashes[r as usize]) {
+                        if duplicate.is_empty() {
+                            duplicate = vec![false; p.hashes.len()];
+                        }
+                        duplicate[r as usize] = true;
+                    }
+                }
+            });
+        }
+        if let Some(p) = piece
+            && !duplicate.is_empty()
+        {
+            p.data.mark_duplicates(&duplicate);
+        }
     }
 }
 
@@ -371,12 +428,16 @@ pub struct Schedule {
     /// check sizes its id set by it once, instead of growing it by doubling (which copies the
     /// set and holds both copies at once).
     pub expected_records: Vec<u64>,
+    /// Items that never carry records (hashing a file): `read` must give `None` for them.
+    /// The ordered steps do not wait for them, so the pieces after a file's hash need not
+    /// wait for it (empty: none).
+    pub hollow: Vec<bool>,
 }
 
 /// Streams `schedule.tasks` work items through the engine on `schedule.workers` threads.
 /// `read(i)` reads item `i` (in dataset, file and row order); an item may be `None` (work
-/// with no records, such as hashing a file). `cancelled` is asked before each item; `done(i)`
-/// is called when item `i` is folded in.
+/// with no records, such as hashing a file, best marked `Schedule::hollow`). `cancelled`
+/// is asked before each item; `done(i)` is called when item `i` is folded in.
 pub fn stream<E: Send>(
     config: &Config,
     dimensions: &HashMap<String, DimensionTable>,
@@ -415,24 +476,22 @@ pub fn stream<E: Send>(
         fields,
         interners,
     };
-    let seen: Vec<HashSet128> = (0..config.datasets.len())
-        .map(|d| {
-            let expected = schedule.expected_records.get(d).copied().unwrap_or(0);
-            HashSet128::with_capacity_and_hasher(usize::try_from(expected).unwrap_or(0), Default::default())
-        })
+    let expected: Vec<u64> = (0..config.datasets.len())
+        .map(|d| schedule.expected_records.get(d).copied().unwrap_or(0))
         .collect();
+    let seen = Seen::new(&expected, &schedule.hollow);
     let (tasks, workers) = (schedule.tasks, schedule.workers);
-    let dedupe_gate = Turnstile::new(seen);
-    let fold_gate = Turnstile::new((states, growing));
+    let fold_gate = Turnstile::skipping((states, growing), schedule.hollow.clone());
     let claims = Claims::new(tasks);
     on_workers(workers, &|| {
         while let Some((seq, piece)) = claims.next(cancelled, read) {
+            if schedule.hollow.get(seq).is_some_and(|h| *h) {
+                assert!(piece.flatten().is_none(), "item {seq} is marked hollow but has records");
+                done(seq);
+                continue;
+            }
             let mut prepared = piece.flatten().map(|p| context.prepare(p));
-            dedupe_gate.pass(seq, |seen| {
-                if let Some(p) = prepared.as_mut() {
-                    dedupe(&mut seen[..], p);
-                }
-            });
+            seen.dedupe(seq, prepared.as_mut());
             let rolled = match prepared {
                 Some(p) if !claims.stopped() => Some(context.roll(p)),
                 _ => None,
@@ -449,7 +508,7 @@ pub fn stream<E: Send>(
         Stopped::Failed(e) => StreamError::Read(e),
         Stopped::Cancelled => StreamError::Cancelled,
     })?;
-    drop(dedupe_gate);
+    drop(seen);
     let (states, growing) = fold_gate.into_inner();
     let present: Vec<Vec<String>> = states.iter().map(|s| s.present.clone()).collect();
     let days = growing.into_iter().map(|g| g.finish(config, &present)).collect();
