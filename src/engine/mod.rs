@@ -127,7 +127,7 @@ impl Engine {
     }
     /// Prepares whole datasets already read into tables (each table is one piece).
     pub fn new(config: Config, mut inputs: Inputs) -> Engine {
-        let pieces: Vec<Piece> = inputs
+        let pieces = inputs
             .usage
             .iter_mut()
             .enumerate()
@@ -136,14 +136,14 @@ impl Engine {
                 // The files the table was read from, when their rows add up to it.
                 let files: Vec<(u32, usize)> = d.files.iter().enumerate().map(|(i, f)| (i as u32, f.rows)).collect();
                 let known = files.iter().map(|f| f.1).sum::<usize>() == table.rows;
-                Piece {
+                Some(Piece {
                     dataset,
                     table,
                     files: if known { files } else { Vec::new() },
-                }
+                })
             })
             .collect();
-        Engine::from_pieces(config, inputs, pieces.into_iter().map(Some).collect(), 1)
+        Engine::from_pieces(config, inputs, pieces, 1)
     }
 
     /// Streams `pieces` (in dataset, file and row order) on `workers` threads; a `None`

@@ -3,7 +3,7 @@
 
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// A hasher for values that are hashes already: the low 64 bits of a 128-bit hash.
 #[derive(Default)]
@@ -38,17 +38,17 @@ pub struct Turnstile<T> {
     state: Mutex<(usize, T)>,
     turn: Condvar,
     /// Items that never pass (work without records): their turn is skipped.
-    skipped: Vec<bool>,
+    skipped: Arc<[bool]>,
 }
 
 impl<T> Turnstile<T> {
     pub fn new(value: T) -> Turnstile<T> {
-        Turnstile::skipping(value, Vec::new())
+        Turnstile::skipping(value, Arc::from([]))
     }
 
     /// A turnstile that lets no item `i` with `skipped[i]` through and does not wait for
     /// one: the item after it may pass as soon as the item before it has.
-    pub fn skipping(value: T, skipped: Vec<bool>) -> Turnstile<T> {
+    pub fn skipping(value: T, skipped: Arc<[bool]>) -> Turnstile<T> {
         let first = skipped.iter().take_while(|s| **s).count();
         Turnstile {
             state: Mutex::new((first, value)),
@@ -217,7 +217,7 @@ mod tests {
     fn skipped_items_are_not_waited_for() {
         // Items 0, 2 and 5 never arrive (a file's hash): the others pass in order anyway,
         // the later ones first asking on other threads.
-        let gate = Turnstile::skipping(Vec::new(), vec![true, false, true, false, false, true]);
+        let gate = Turnstile::skipping(Vec::new(), Arc::from([true, false, true, false, false, true]));
         std::thread::scope(|scope| {
             for seq in [4, 3, 1] {
                 let gate = &gate;

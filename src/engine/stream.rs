@@ -291,21 +291,21 @@ struct Seen {
 }
 
 impl Seen {
-    /// Sets sized for `expected` records per dataset (a shard gets a little more than its
-    /// share, so that none grows by doubling, which holds both copies at once).
-    fn new(expected: &[u64], hollow: &[bool]) -> Seen {
+    /// Sets sized for the records `schedule` expects per dataset (a shard gets a little more
+    /// than its share, so that none grows by doubling, which holds both copies at once).
+    fn new(datasets: usize, schedule: &Schedule, hollow: &Arc<[bool]>) -> Seen {
         let per_shard = |n: u64| usize::try_from(n / ID_SHARDS as u64 + n / (ID_SHARDS as u64 * 50)).unwrap_or(0);
+        let sets = || {
+            (0..datasets)
+                .map(|d| {
+                    let expected = schedule.expected_records.get(d).copied().unwrap_or(0);
+                    HashSet128::with_capacity_and_hasher(per_shard(expected), Default::default())
+                })
+                .collect()
+        };
         Seen {
             shards: (0..ID_SHARDS)
-                .map(|_| {
-                    Turnstile::skipping(
-                        expected
-                            .iter()
-                            .map(|n| HashSet128::with_capacity_and_hasher(per_shard(*n), Default::default()))
-                            .collect(),
-                        hollow.to_vec(),
-                    )
-                })
+                .map(|_| Turnstile::skipping(sets(), Arc::clone(hollow)))
                 .collect(),
         }
     }
@@ -476,16 +476,14 @@ pub fn stream<E: Send>(
         fields,
         interners,
     };
-    let expected: Vec<u64> = (0..config.datasets.len())
-        .map(|d| schedule.expected_records.get(d).copied().unwrap_or(0))
-        .collect();
-    let seen = Seen::new(&expected, &schedule.hollow);
+    let hollow: Arc<[bool]> = schedule.hollow.as_slice().into();
+    let seen = Seen::new(config.datasets.len(), schedule, &hollow);
     let (tasks, workers) = (schedule.tasks, schedule.workers);
-    let fold_gate = Turnstile::skipping((states, growing), schedule.hollow.clone());
+    let fold_gate = Turnstile::skipping((states, growing), Arc::clone(&hollow));
     let claims = Claims::new(tasks);
     on_workers(workers, &|| {
         while let Some((seq, piece)) = claims.next(cancelled, read) {
-            if schedule.hollow.get(seq).is_some_and(|h| *h) {
+            if hollow.get(seq).is_some_and(|h| *h) {
                 assert!(piece.flatten().is_none(), "item {seq} is marked hollow but has records");
                 done(seq);
                 continue;
