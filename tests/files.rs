@@ -470,6 +470,16 @@ fn records_read_in_parallel_runs_keep_their_file_and_record_numbers() {
     };
     let l = list(&data, &config, "ES", &period, &figure).unwrap();
     let loaded = billing_workbench::load(&data, &config_path, &|_: &Path| {}).unwrap();
+    // Files read in several runs, in parallel, are hashed by a task of their own beside
+    // the runs: the recorded hash must be the file's own.
+    for f in loaded.engine.files() {
+        assert_eq!(
+            f.sha256,
+            billing_workbench::import::sha256_file(&f.path).unwrap(),
+            "{}",
+            f.path.display()
+        );
+    }
     let report = loaded
         .engine
         .run(&period, &billing_workbench::engine::Selection::One("ES".into()));

@@ -181,5 +181,20 @@ fn recorded_checksums_are_the_files_own() {
             let want = billing_workbench::import::sha256_file(&f.path).unwrap();
             assert_eq!(f.sha256, want, "{}", f.path.display());
         }
+        // A load for output that records no hash (`invoice --json`) leaves the usage files
+        // unhashed, and says so with an empty hash rather than a wrong one.
+        let options = billing_workbench::LoadOptions { hash_files: false };
+        let quick = billing_workbench::load_with(tmp.path(), &config, &|_: &std::path::Path| {}, options).unwrap();
+        let usage = quick.engine.files().iter().filter(|f| f.dataset == "Events");
+        assert!(usage.clone().count() > 0, "{format}");
+        assert!(usage.clone().all(|f| f.sha256.is_empty()), "{format}");
+        let report = |l: &billing_workbench::Loaded| {
+            let period =
+                billing_workbench::model::Period::Month(billing_workbench::model::YearMonth::parse("2026-10").unwrap());
+            billing_workbench::output::json::document(
+                &l.engine.run(&period, &billing_workbench::engine::Selection::All),
+            )
+        };
+        assert_eq!(report(&quick), report(&loaded), "{format}");
     }
 }

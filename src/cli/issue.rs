@@ -39,7 +39,7 @@ pub(super) fn issue(args: &IssueArgs) -> anyhow::Result<ExitCode> {
     let Some(out_dir) = &inv.out else {
         bail!("issue writes the documents it issues: give --out DIR");
     };
-    let super::Rated { report, register, .. } = rate(inv)?;
+    let super::Rated { report, register, .. } = rate(inv, true)?;
     let location = resolve(
         Some(&inv.input.config),
         register.as_deref(),

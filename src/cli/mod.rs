@@ -384,8 +384,10 @@ struct Rated {
 }
 
 /// Loads the inputs and rates the period for the selected OBs, with the reviewers'
-/// discards applied: what `invoice` writes and `issue` issues.
-fn rate(args: &InvoiceArgs) -> anyhow::Result<Rated> {
+/// discards applied: what `invoice` writes and `issue` issues. `hash_files`: whether what
+/// is written records the input files' hashes (workbooks and the register do, the JSON
+/// does not).
+fn rate(args: &InvoiceArgs, hash_files: bool) -> anyhow::Result<Rated> {
     let period = match (args.period, args.from, args.to) {
         (Some(m), _, _) => Period::Month(m),
         (None, Some(from), Some(to)) => {
@@ -394,7 +396,8 @@ fn rate(args: &InvoiceArgs) -> anyhow::Result<Rated> {
         _ => bail!("give --period YYYY-MM or --from YYYY-MM-DD --to YYYY-MM-DD"),
     };
     let started = std::time::Instant::now();
-    let loaded = crate::load(&args.input.data, &args.input.config, &|_: &Path| {})?;
+    let options = crate::LoadOptions { hash_files };
+    let loaded = crate::load_with(&args.input.data, &args.input.config, &|_: &Path| {}, options)?;
     let load_time = started.elapsed();
     let used = loaded.engine.config().referenced_datasets();
     for entry in &loaded.catalog.entries {
@@ -476,7 +479,7 @@ fn invoice(args: &InvoiceArgs) -> anyhow::Result<ExitCode> {
         report,
         selection,
         register,
-    } = rate(args)?;
+    } = rate(args, args.out.is_some())?;
     let mut stamp = stamp_of(args);
     // Drafts of periods already issued say how they compare with the document in force.
     let existing = issue::resolve(Some(&args.input.config), register.as_deref(), None)

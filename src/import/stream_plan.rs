@@ -50,6 +50,8 @@ pub struct PlannedDataset {
     /// it as nulls, as if the files had been joined.
     present: Vec<(String, Form)>,
     sha256: Vec<std::sync::OnceLock<String>>,
+    /// Whether its Avro, Parquet and CSV files are hashed (a dataset read whole always is).
+    hash: bool,
     rows: Vec<AtomicUsize>,
     whole: std::sync::OnceLock<Vec<FileInfo>>,
 }
@@ -65,14 +67,15 @@ impl StreamPlan {
     /// Finds every usage dataset's files and reads their schemas and the framing of Avro
     /// files (not their records). Avro files are read in runs of blocks, Parquet and CSV
     /// files one by one; a dataset with JSON or spreadsheet parts is read whole, as one
-    /// piece (their columns are known only once read).
-    pub fn new(config: &Config, catalog: &Catalog) -> Result<StreamPlan, ImportError> {
+    /// piece (their columns are known only once read). With `hash`, every Avro file also
+    /// gets a task that hashes it (for Run info and the register).
+    pub fn new(config: &Config, catalog: &Catalog, hash: bool) -> Result<StreamPlan, ImportError> {
         let mut plan = StreamPlan {
             datasets: Vec::new(),
             tasks: Vec::new(),
         };
         for (d, ds) in config.datasets.iter().enumerate() {
-            plan.add(catalog, ds, d, config.field_plan(ds), true)?;
+            plan.add(catalog, ds, d, config.field_plan(ds), hash)?;
         }
         Ok(plan)
     }
@@ -144,6 +147,7 @@ impl StreamPlan {
             name: ds.name.clone(),
             version,
             sha256: files.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            hash,
             rows: files.iter().map(|_| AtomicUsize::new(0)).collect(),
             files,
             plan,
@@ -183,7 +187,9 @@ impl StreamPlan {
                     }
                     _ => {
                         let table = read_file(path, &d.plan)?;
-                        let _ = d.sha256[file].set(sha256_file(path)?);
+                        if d.hash {
+                            let _ = d.sha256[file].set(sha256_file(path)?);
+                        }
                         table
                     }
                 };
