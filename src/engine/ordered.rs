@@ -21,12 +21,34 @@ impl Hasher for PassThrough {
     fn write_u128(&mut self, v: u128) {
         self.0 = v as u64;
     }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// A 128-bit hash as two words, for map keys: an entry of a `u128` (aligned to 16 bytes)
+/// and a `u32` code takes 32 bytes, one of this takes 24, so the maps of millions of
+/// distinct values take a quarter less memory and cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hash128([u64; 2]);
+
+impl Hash128 {
+    pub fn of(h: u128) -> Hash128 {
+        Hash128([h as u64, (h >> 64) as u64])
+    }
+}
+
+impl std::hash::Hash for Hash128 {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // The same low 64 bits a `u128` key gives `PassThrough`.
+        state.write_u64(self.0[0]);
+    }
 }
 
 /// A set of 128-bit hashes.
 pub type HashSet128 = hashbrown::HashSet<u128, BuildHasherDefault<PassThrough>>;
 /// A map from 128-bit hashes to codes.
-pub type HashMap128 = hashbrown::HashMap<u128, u32, BuildHasherDefault<PassThrough>>;
+pub type HashMap128 = hashbrown::HashMap<Hash128, u32, BuildHasherDefault<PassThrough>>;
 
 /// The 128-bit hash of an id (xxh3-128).
 pub fn id_hash(id: &[u8]) -> u128 {

@@ -29,7 +29,7 @@ use crate::model::inputs::DimensionTable;
 use crate::model::table::{CellState, Column, Form, IdColumn, Table, ValueColumn};
 
 use super::days::{GrowingDays, ObDays, PieceMaps};
-use super::ordered::{Claims, HashMap128, HashSet128, Stopped, Turnstile, id_hash, on_workers};
+use super::ordered::{Claims, Hash128, HashMap128, HashSet128, Stopped, Turnstile, id_hash, on_workers};
 use super::process::{self, Issue, PreparedDataset};
 
 /// One piece of a usage dataset, as read.
@@ -128,10 +128,12 @@ impl Interner {
         let mut out = vec![0u32; hashes.len()];
         for (shard, rows) in by_shard.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
             let mut map = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
-            warm(rows.iter().map(|&i| hashes[i as usize]), |h| map.contains_key(h));
+            warm(rows.iter().map(|&i| hashes[i as usize]), |h| {
+                map.contains_key(&Hash128::of(*h))
+            });
             for &i in rows {
                 let next = map.len() as u32;
-                let local = *map.entry(hashes[i as usize]).or_insert(next);
+                let local = *map.entry(Hash128::of(hashes[i as usize])).or_insert(next);
                 out[i as usize] = 1 + local * SHARDS as u32 + shard as u32;
             }
         }
