@@ -157,7 +157,10 @@ impl FileTally {
     }
 }
 
-/// Local dates of instants in one time zone, by binary search in precomputed midnights.
+/// Microseconds in 24 hours.
+const DAY_US: i64 = 86_400_000_000;
+
+/// Local dates of instants in one time zone, looked up in precomputed midnights.
 struct DayFinder {
     tz: Tz,
     first: NaiveDate,
@@ -200,7 +203,17 @@ impl DayFinder {
             return self.first.num_days_from_ce() + *hint as i32;
         }
         if b.len() >= 2 && b[0] <= t && t < b[b.len() - 1] {
-            *hint = b.partition_point(|x| *x <= t) - 1;
+            // Local days are 23 to 25 hours long, so the day a 24-hour clock gives is the
+            // right one or next to it: a step or two instead of a binary search (records
+            // of three months come in no time order, so the hint seldom holds).
+            let mut i = usize::try_from((t - b[0]) / DAY_US).map_or(0, |i| i.min(b.len() - 2));
+            while b[i] > t {
+                i -= 1;
+            }
+            while b[i + 1] <= t {
+                i += 1;
+            }
+            *hint = i;
             return self.first.num_days_from_ce() + *hint as i32;
         }
         self.far_day(t)
@@ -600,6 +613,37 @@ mod tests {
             [(0, vec![5]), (3, vec![2, 9]), (7, vec![u32::MAX])]
         );
         assert!(codes_by_day(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn the_day_found_is_the_one_a_search_of_the_midnights_gives() {
+        // Zones with 23- and 25-hour days, a half-hour one and a 30-minute DST shift.
+        for zone in [
+            "America/New_York",
+            "Europe/Madrid",
+            "Asia/Kolkata",
+            "Australia/Lord_Howe",
+        ] {
+            let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
+            let start = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+                .map(|d| d.timestamp_micros())
+                .unwrap_or_default();
+            let step = 37 * 60 * 1_000_000 + 123;
+            let times: Vec<i64> = (0..15_000).map(|i| start + i * step).collect();
+            let finder = DayFinder::new(tz, times.iter().copied());
+            let b = &finder.bounds;
+            let first = finder.first.num_days_from_ce();
+            // Out of time order, so that the hint seldom holds.
+            let mut hint = 0;
+            for (k, t) in times
+                .iter()
+                .enumerate()
+                .map(|(k, _)| (k, times[(k * 7919) % times.len()]))
+            {
+                let want = first + (b.partition_point(|x| *x <= t) - 1) as i32;
+                assert_eq!(finder.day(t, &mut hint), want, "{zone}, time {k}");
+            }
+        }
     }
 
     #[test]
