@@ -61,7 +61,7 @@ pub struct Loaded {
 pub struct LoadOptions {
     /// Take the SHA-256 of every usage file, which Run info and the register record. A run
     /// whose output records no file hash (`invoice --json` without `--out`) leaves it out:
-    /// reading every file a second time to hash it was about 6 % of the load's processor
+    /// reading every file a second time to hash it was about 7 % of the load's processor
     /// time on the hard 10 M export. Without it `FileInfo::sha256` is empty.
     pub hash_files: bool,
 }

@@ -171,8 +171,9 @@ fn custom_range_cuts_in_the_ob_time_zone() {
 
 #[test]
 fn recorded_checksums_are_the_files_own() {
-    // Avro files are hashed from the bytes already read; others are read again. Both must
-    // give the file's SHA-256, which the Run info sheet lists for auditors.
+    // Usage files are hashed by a read of their own beside the records' (Avro: a task of
+    // its own; Parquet and CSV: after the file is read). Either must give the file's
+    // SHA-256, which the Run info sheet lists for auditors.
     for format in ["avro", "csv", "parquet"] {
         let (tmp, config) = tiny_folder(format);
         let loaded = billing_workbench::load(tmp.path(), &config, &|_: &std::path::Path| {}).unwrap();
