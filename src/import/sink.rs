@@ -195,6 +195,13 @@ impl TableBuilder {
         (0..self.routes.len()).filter(|i| !self.routes[*i].is_empty()).collect()
     }
 
+    /// Makes room in every column for `rows` more rows (`Column::reserve`).
+    pub fn reserve(&mut self, rows: usize) {
+        for (_, column) in &mut self.targets {
+            column.reserve(rows);
+        }
+    }
+
     /// Pushes a cell of source column `source` into every column it feeds.
     pub fn push(&mut self, source: usize, cell: Cell<'_>) {
         for t in &self.routes[source] {

@@ -209,6 +209,10 @@ impl Walker {
     /// `check_block`, decoding the fields `builder` reads into it on the way (every one of
     /// them must be one the walk `decodes`).
     pub fn decode_block(&self, data: &[u8], records: u64, builder: &mut TableBuilder) -> Result<(), Corrupt> {
+        // A count the block cannot hold is refused by the walk; room is made only for what
+        // its bytes can carry.
+        let fits = usize::try_from(records).unwrap_or(usize::MAX).min(data.len());
+        builder.reserve(fits);
         self.walk_records(data, records, Some(builder))
     }
 
