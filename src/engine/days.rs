@@ -20,7 +20,9 @@ use crate::model::table::{DistinctColumn, Scalar, ValueColumn};
 
 use super::aggregate::{Acc, Counts, MeterQuantities, ObUsage, Source, breakdown_columns, union_count};
 use super::process::{Outcome, PreparedDataset};
+use dense::Dense;
 
+mod dense;
 mod growing;
 pub mod summary;
 pub(super) use growing::{GrowingDays, PieceMaps};
@@ -318,7 +320,7 @@ impl ObDays {
             /// cost more to clear and scan than the few records of an OB's day in a piece.)
             distinct: Option<(&'a DistinctColumn, Vec<u64>)>,
             days: Vec<Acc>,
-            groups: Vec<(&'a str, &'a ValueColumn, Vec<u32>, GroupDays)>,
+            groups: Vec<(&'a str, &'a ValueColumn, Vec<u32>, GroupDays, Dense)>,
         }
         let rows = &ds.rows_by_ob[ob];
         let mut counts = vec![DayCounts::default(); days];
@@ -340,7 +342,7 @@ impl ObDays {
                             codes: Vec::new(),
                             accs: Vec::new(),
                         };
-                        (field, col, vec![u32::MAX; col.dict.len()], group)
+                        (field, col, vec![u32::MAX; col.dict.len()], group, Dense::like(&empty))
                     })
                     .collect();
                 let distinct = match (&empty, &source) {
@@ -400,16 +402,16 @@ impl ObDays {
                             }
                             None => m.source.add(&mut m.days[day], r, t, &ds.ids),
                         }
-                        for (_, col, local, group) in m.groups.iter_mut() {
+                        for (_, col, local, group, dense) in m.groups.iter_mut() {
                             let code = col.codes[r] as usize;
                             if local[code] == u32::MAX {
                                 local[code] = group.values.len() as u32;
                                 group.values.push(col.dict[code].clone());
                                 group.codes.push(code as u32);
-                                group.accs.extend(std::iter::repeat_n(m.empty.clone(), days));
+                                dense.grow(days, &m.empty);
                             }
                             let at = local[code] as usize * days + day;
-                            m.source.add(&mut group.accs[at], r, t, &ds.ids);
+                            dense.add(at, &m.source, r, t, &ds.ids);
                         }
                     }
                 }
@@ -427,7 +429,8 @@ impl ObDays {
                 let groups = m
                     .groups
                     .into_iter()
-                    .map(|(_, _, _, mut g)| {
+                    .map(|(_, _, _, mut g, dense)| {
+                        g.accs = dense.into_accs();
                         g.accs.iter_mut().for_each(Acc::finish);
                         g
                     })
