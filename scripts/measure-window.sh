@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures the window on a large export: how long loading takes and how many frames the
-# window draws meanwhile, then how long each period switch takes to show its result.
+# window draws meanwhile, then how long each period switch takes to show its result (the
+# frame that shows it built, then rendered: taken when the next frame starts).
 #   bash scripts/measure-window.sh DATA_DIR [BINARY]
 # The figures come from the window itself (BW_FRAME_STATS=1): one line per background job,
 # one per switch, and one per second of frames built while no job runs (the scrolling at

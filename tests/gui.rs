@@ -128,6 +128,32 @@ fn pick_ob_and_period() {
 }
 
 #[test]
+fn a_switch_shows_in_the_frame_that_received_it() {
+    let mut h = harness(sample_app(FixedPicker::default()));
+    settle(&mut h);
+    let codes: Vec<String> = {
+        let loaded = h.state().loaded.clone().unwrap();
+        loaded.engine.config().obs.iter().map(|o| o.code.clone()).collect()
+    };
+    let at = codes.iter().position(|c| *c == h.state().ob).unwrap();
+    // One frame, the one the key press arrives in (kittest's `key_press` runs a frame per
+    // event): its invoice is already the next OB's.
+    h.input_mut()
+        .events
+        .push(egui::Event::ModifiersChanged(egui::Modifiers::ALT));
+    h.input_mut().events.push(egui::Event::Key {
+        key: egui::Key::ArrowDown,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::ALT,
+    });
+    h.step();
+    assert_eq!(h.state().ob, codes[at + 1]);
+    h.get_by_label(&format!("Invoice AURA-{}-202610", codes[at + 1]));
+}
+
+#[test]
 fn export_invoice_matches_the_engine() {
     let tmp = tempfile::tempdir().unwrap();
     let target = tmp.path().join("exported.xlsx");

@@ -461,30 +461,11 @@ impl WorkbenchApp {
         out
     }
 
-    /// Draws the whole window.
-    pub fn show(&mut self, ui: &mut egui::Ui) {
-        let started = std::time::Instant::now();
-        self.show_frame(ui);
-        if self.job.is_none() && frame_stats_wanted() {
-            let ms = started.elapsed().as_secs_f64() * 1000.0;
-            let (since, frames, slowest) = self.frames.idle.get_or_insert((started, 0, 0.0));
-            *frames += 1;
-            *slowest = slowest.max(ms);
-            if since.elapsed() >= std::time::Duration::from_secs(1) {
-                eprintln!("Idle second: {frames} frames built, the slowest in {slowest:.1} ms");
-                self.frames.idle = None;
-            }
-        }
-    }
-
     fn show_frame(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.report_drawn_switch();
         self.poll(&ctx);
         self.poll_register();
-        // This frame shows the switch if the result is there when it starts.
-        if let Some((_, shows)) = &mut self.frames.switched {
-            *shows = self.reports.contains_key(&self.period);
-        }
         if self.theme_applied != Some(self.settings.dark) {
             ctx.set_visuals(if self.settings.dark {
                 egui::Visuals::dark()
@@ -510,15 +491,26 @@ impl WorkbenchApp {
                 self.start_load(Some(&ctx));
             }
         }
-        let mut commands = self.shortcuts(&ctx);
-
+        // Shortcuts are applied before anything is drawn and the toolbar's commands (OB,
+        // period) before the panels below it, so this frame already shows their result;
+        // applied after the frame, it came a frame and a render later.
+        for c in self.shortcuts(&ctx) {
+            self.apply(c, Some(&ctx));
+        }
         egui::Panel::top("toolbar").show(ui, |ui| {
             ui.add_space(4.0);
             if let Some(c) = self.toolbar_ui(ui) {
-                commands.push(c);
+                self.apply(c, Some(&ctx));
+                // The toolbar itself shows the change in the next frame.
+                ctx.request_repaint();
             }
             ui.add_space(4.0);
         });
+        // This frame shows the switch if the result is there before the panels are drawn.
+        if let Some((_, shows)) = &mut self.frames.switched {
+            *shows = self.reports.contains_key(&self.period);
+        }
+        let mut commands = Vec::new();
         egui::Panel::bottom("status").show(ui, |ui| {
             if let Some(c) = self.status_ui(ui) {
                 commands.push(c);
@@ -557,17 +549,7 @@ impl WorkbenchApp {
                 commands.push(c);
             }
         });
-        if let Some((at, true)) = self.frames.switched {
-            self.frames.switched = None;
-            if frame_stats_wanted() {
-                eprintln!(
-                    "Switched to {} {}: result drawn {:.0} ms after the command",
-                    self.ob,
-                    self.period.label(),
-                    at.elapsed().as_secs_f64() * 1000.0
-                );
-            }
-        }
+        self.note_switch_drawn(&ctx);
         self.overlays(&ctx);
         if let Some(plan) = &self.confirm {
             match views::register_ui::confirm_ui(&ctx, plan) {
