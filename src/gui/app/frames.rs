@@ -12,8 +12,8 @@ pub(super) struct FrameStats {
     pub(super) last: Option<std::time::Instant>,
     pub(super) count: u32,
     pub(super) longest_gap_ms: f64,
-    /// When the OB or period last changed, and whether the frame being drawn shows it.
-    pub(super) switched: Option<(std::time::Instant, bool)>,
+    /// When the OB or period last changed, until a frame shows the result.
+    pub(super) switched: Option<std::time::Instant>,
     /// A switch whose result the last frame built: when it was asked for and what it was
     /// (reported when the next frame starts, that is once the result is rendered).
     pub(super) drawn: Option<(std::time::Instant, String, f64)>,
@@ -49,10 +49,13 @@ impl super::WorkbenchApp {
         }
     }
 
-    /// At the end of a frame: if it showed the last switch, note when the switch was asked
-    /// for, to report once the frame is on screen.
+    /// After the panels are drawn (and before the commands they gave are applied): if they
+    /// showed the last switch's result, note when the switch was asked for, to report once
+    /// the frame is on screen.
     pub(super) fn note_switch_drawn(&mut self, ctx: &egui::Context) {
-        if let Some((at, true)) = self.frames.switched {
+        if let Some(at) = self.frames.switched
+            && self.reports.contains_key(&self.period)
+        {
             self.frames.switched = None;
             if frame_stats_wanted() {
                 let built = at.elapsed().as_secs_f64() * 1000.0;

@@ -291,7 +291,7 @@ impl WorkbenchApp {
             }
             Command::Reload => self.start_load(ctx),
             Command::SelectOb(ob) => {
-                self.frames.switched = Some((std::time::Instant::now(), false));
+                self.frames.switched = Some(std::time::Instant::now());
                 self.settings.ob = Some(ob.clone());
                 self.ob = ob;
                 self.selected_line = None;
@@ -406,7 +406,7 @@ impl WorkbenchApp {
     }
 
     fn set_period(&mut self, period: Period, ctx: Option<&egui::Context>) {
-        self.frames.switched = Some((std::time::Instant::now(), false));
+        self.frames.switched = Some(std::time::Instant::now());
         self.period = period;
         if let Period::Month(m) = period {
             self.settings.month = Some(m.to_string());
@@ -506,10 +506,6 @@ impl WorkbenchApp {
             }
             ui.add_space(4.0);
         });
-        // This frame shows the switch if the result is there before the panels are drawn.
-        if let Some((_, shows)) = &mut self.frames.switched {
-            *shows = self.reports.contains_key(&self.period);
-        }
         let mut commands = Vec::new();
         egui::Panel::bottom("status").show(ui, |ui| {
             if let Some(c) = self.status_ui(ui) {
