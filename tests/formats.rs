@@ -184,7 +184,10 @@ fn recorded_checksums_are_the_files_own() {
         }
         // A load for output that records no hash (`invoice --json`) leaves the usage files
         // unhashed, and says so with an empty hash rather than a wrong one.
-        let options = billing_workbench::LoadOptions { hash_files: false };
+        let options = billing_workbench::LoadOptions {
+            hash_files: false,
+            only: None,
+        };
         let quick = billing_workbench::load_with(tmp.path(), &config, &|_: &std::path::Path| {}, options).unwrap();
         let usage = quick.engine.files().iter().filter(|f| f.dataset == "Events");
         assert!(usage.clone().count() > 0, "{format}");

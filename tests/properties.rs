@@ -229,8 +229,8 @@ fn engine(parts: &[&[Rec]]) -> Engine {
 
 /// The records streamed as pieces of the given sizes (a piece per block run or file) on
 /// `workers` threads, with an item without records (a file's hash) before the pieces
-/// `hollow` says.
-fn streamed(records: &[Rec], sizes: &[usize], hollow: &[bool], workers: usize) -> Engine {
+/// `hollow` says; with `only`, as a load that rates that period and no other reads them.
+fn streamed(records: &[Rec], sizes: &[usize], hollow: &[bool], workers: usize, only: Option<Period>) -> Engine {
     let (config, inputs) = inputs(&[]);
     let mut pieces = Vec::new();
     let mut at = 0usize;
@@ -249,7 +249,7 @@ fn streamed(records: &[Rec], sizes: &[usize], hollow: &[bool], workers: usize) -
             break;
         }
     }
-    Engine::from_pieces(config, inputs, pieces, workers)
+    Engine::from_pieces_within(config, inputs, pieces, workers, only)
 }
 
 fn rate(parts: &[&[Rec]]) -> RunReport {
@@ -373,7 +373,7 @@ proptest! {
         // the first of two equal ids must be the same record, suspense in the same order.
         let records = normalise(records, &copies);
         let one = engine(&[&records]);
-        let split = streamed(&records, &sizes, &hollow, workers);
+        let split = streamed(&records, &sizes, &hollow, workers, None);
         for month in ["2026-09", "2026-10", "2026-11"] {
             let period = Period::Month(YearMonth::parse(month).unwrap());
             prop_assert_eq!(one.usages(&period), split.usages(&period), "{}", month);
@@ -381,6 +381,34 @@ proptest! {
             prop_assert_eq!(&a.invoices, &b.invoices);
             prop_assert_eq!(&a.run, &b.run);
         }
+    }
+
+    #[test]
+    fn a_load_narrowed_to_one_period_rates_it_as_a_whole_load(
+        records in proptest::collection::vec(rec(), 0..200),
+        copies in proptest::collection::vec(0usize..1000, 0..20),
+        sizes in proptest::collection::vec(1usize..60, 0..8),
+        workers in 1usize..4,
+        which in 0usize..4,
+    ) {
+        // `invoice` rates one period: its load rolls up only that period's meters. What it
+        // rates must be what a whole load rates, to the record counts, the suspense, the
+        // per-file statistics and the duplicates (rule 3 still sees every id).
+        let records = normalise(records, &copies);
+        let date = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
+        let period = [
+            Period::Month(YearMonth::parse("2026-09").unwrap()),
+            Period::Month(YearMonth::parse("2026-10").unwrap()),
+            Period::range(date(10), date(12)).unwrap(),
+            Period::range(date(20), date(20)).unwrap(),
+        ][which];
+        let whole = engine(&[&records]);
+        let narrowed = streamed(&records, &sizes, &[], workers, Some(period));
+        prop_assert!(narrowed.covers(&period));
+        prop_assert_eq!(whole.usages(&period), narrowed.usages(&period));
+        let (a, b) = (whole.run(&period, &Selection::All), narrowed.run(&period, &Selection::All));
+        prop_assert_eq!(&a.invoices, &b.invoices);
+        prop_assert_eq!(&a.run, &b.run);
     }
 
     #[test]
@@ -466,5 +494,50 @@ fn records_that_fail_the_same_way_share_their_texts() {
         assert!(std::sync::Arc::ptr_eq(&e.value, &first.value));
         assert!(std::sync::Arc::ptr_eq(&e.field, &first.field));
         assert!(std::sync::Arc::ptr_eq(&e.dataset, &first.dataset));
+    }
+}
+
+#[test]
+fn a_load_narrowed_to_a_period_reports_it_as_a_whole_load_does() {
+    // The bundled export: `invoice` and `issue` load one period only (the meters of its
+    // days). Their report, per-file statistics and first causes included, is the whole
+    // load's.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let config = dir.join("billing.toml");
+    let whole = billing_workbench::load(&dir, &config, &|_: &Path| {}).unwrap();
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let periods = [
+        Period::Month(YearMonth::parse("2026-09").unwrap()),
+        Period::Month(YearMonth::parse("2026-10").unwrap()),
+        Period::range(date("2026-10-10"), date("2026-10-12")).unwrap(),
+    ];
+    for period in periods {
+        let options = billing_workbench::LoadOptions {
+            hash_files: true,
+            only: Some(period),
+        };
+        let narrowed = billing_workbench::load_with(&dir, &config, &|_: &Path| {}, options).unwrap();
+        assert!(narrowed.engine.covers(&period));
+        let other = Period::Month(YearMonth::parse("2026-08").unwrap());
+        assert!(
+            !narrowed.engine.covers(&other),
+            "a narrowed load rates its own period only"
+        );
+        let (a, b) = (
+            whole.engine.run(&period, &Selection::All),
+            narrowed.engine.run(&period, &Selection::All),
+        );
+        assert_eq!(a.invoices, b.invoices, "{}", period.label());
+        assert_eq!(a.run, b.run, "{}", period.label());
+        assert_eq!(
+            billing_workbench::output::json::document(&a),
+            billing_workbench::output::json::document(&b)
+        );
+        // Not vacuous: records lie outside the period, some suspended, and October bills.
+        assert!(a.run.files.iter().any(|f| f.out_of_period > 0));
+        assert!(a.run.files.iter().any(|f| !f.causes.is_empty()));
+        if matches!(period, Period::Month(m) if m.to_string() == "2026-10") {
+            assert!(a.invoices.iter().any(|i| !i.total.is_zero()));
+        }
     }
 }

@@ -396,7 +396,11 @@ fn rate(args: &InvoiceArgs, hash_files: bool) -> anyhow::Result<Rated> {
         _ => bail!("give --period YYYY-MM or --from YYYY-MM-DD --to YYYY-MM-DD"),
     };
     let started = std::time::Instant::now();
-    let options = crate::LoadOptions { hash_files };
+    // Only this period is rated: its meters are all the load rolls up.
+    let options = crate::LoadOptions {
+        hash_files,
+        only: Some(period),
+    };
     let loaded = crate::load_with(&args.input.data, &args.input.config, &|_: &Path| {}, options)?;
     let load_time = started.elapsed();
     let used = loaded.engine.config().referenced_datasets();

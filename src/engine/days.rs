@@ -21,10 +21,12 @@ use crate::model::table::{DistinctColumn, Scalar, ValueColumn};
 use super::aggregate::{Acc, Counts, MeterQuantities, ObUsage, Source, breakdown_columns, union_count};
 use super::process::{Outcome, PreparedDataset};
 use dense::Dense;
+use tally::FileTally;
 
 mod dense;
 mod growing;
 pub mod summary;
+mod tally;
 pub(super) use growing::{GrowingDays, PieceMaps};
 
 /// Days either side of the data's first record that get a precomputed midnight; a record
@@ -88,75 +90,6 @@ pub struct ObDays {
     /// The local dates that have at least one record, ascending; day `i` is `dates[i]`.
     dates: Vec<NaiveDate>,
     datasets: Vec<DatasetDays>,
-}
-
-/// A piece's records counted per input file and day: rows come in order, so the files come
-/// in turn (`PreparedDataset::files`).
-struct FileTally {
-    /// (file, first row after it).
-    segments: Vec<(u32, usize)>,
-    /// Per segment: counts by day (empty until it has a record).
-    counts: Vec<Vec<DayCounts>>,
-    at: usize,
-    days: usize,
-}
-
-impl FileTally {
-    fn new(files: &[(u32, usize)], days: usize) -> FileTally {
-        let mut segments = Vec::with_capacity(files.len().max(1));
-        let mut end = 0;
-        for (file, n) in files {
-            end += n;
-            segments.push((*file, end));
-        }
-        if segments.is_empty() {
-            segments.push((0, usize::MAX));
-        }
-        FileTally {
-            counts: vec![Vec::new(); segments.len()],
-            segments,
-            at: 0,
-            days,
-        }
-    }
-
-    fn count(&mut self, row: usize, day: usize, outcome: Outcome) {
-        while self.at + 1 < self.segments.len() && row >= self.segments[self.at].1 {
-            self.at += 1;
-        }
-        let by_day = &mut self.counts[self.at];
-        if by_day.is_empty() {
-            by_day.resize(self.days, DayCounts::default());
-        }
-        let f = &mut by_day[day];
-        f.records += 1;
-        match outcome {
-            Outcome::Duplicate => f.duplicates += 1,
-            Outcome::Excluded => f.excluded += 1,
-            Outcome::Suspended => f.suspended += 1,
-            Outcome::Rated => f.rated += 1,
-            Outcome::Unattributable => {}
-        }
-    }
-
-    /// (file, day, counts), by file then day.
-    fn finish(self) -> Vec<(u32, u32, DayCounts)> {
-        let mut files: Vec<(u32, u32, DayCounts)> = Vec::new();
-        for ((file, _), by_day) in self.segments.iter().zip(self.counts) {
-            let used = by_day.into_iter().enumerate().filter(|(_, c)| c.records > 0);
-            files.extend(used.map(|(day, c)| (*file, day as u32, c)));
-        }
-        // A file split over two segments is counted once.
-        files.sort_by_key(|(f, d, _)| (*f, *d));
-        files.dedup_by(|later, kept| {
-            let same = (later.0, later.1) == (kept.0, kept.1);
-            if same {
-                kept.2.add(&later.2);
-            }
-            same
-        });
-        files
-    }
 }
 
 /// Microseconds in 24 hours.
@@ -242,6 +175,13 @@ impl DayFinder {
 impl ObDays {
     /// Rolls up OB `ob`'s records of every dataset.
     pub fn build(config: &Config, datasets: &[PreparedDataset], ob: usize) -> ObDays {
+        Self::build_within(config, datasets, ob, None)
+    }
+
+    /// `build`, with meters rolled up only on the local days of `within` (if given): every
+    /// day still gets its record counts, files and suspended records, so what `usage`
+    /// gives for a period inside `within` is the same as from `build`.
+    pub fn build_within(config: &Config, datasets: &[PreparedDataset], ob: usize, within: Option<&Period>) -> ObDays {
         let tz = config.obs[ob].timezone;
         let times = datasets
             .iter()
@@ -294,22 +234,27 @@ impl ObDays {
         };
         let slots: Vec<Vec<u32>> = keys.iter().map(|ks| ks.iter().map(|k| slot_of(*k)).collect()).collect();
         drop(keys);
-        let days = day_keys.len();
-        let dates = day_keys
+        let dates: Vec<NaiveDate> = day_keys
             .iter()
             .map(|k| NaiveDate::from_num_days_from_ce_opt(*k).unwrap_or(NaiveDate::MAX))
+            .collect();
+        let metered: Vec<bool> = dates
+            .iter()
+            .map(|d| within.is_none_or(|p| (p.first_day()..=p.last_day()).contains(d)))
             .collect();
 
         // Pass 2: every record into its day.
         let datasets = datasets
             .iter()
             .zip(&slots)
-            .map(|(ds, slots)| Self::roll_dataset(config, ds, ob, slots, days))
+            .map(|(ds, slots)| Self::roll_dataset(config, ds, ob, slots, &metered))
             .collect();
         ObDays { ob, dates, datasets }
     }
 
-    fn roll_dataset(config: &Config, ds: &PreparedDataset, ob: usize, slots: &[u32], days: usize) -> DatasetDays {
+    /// `metered[day]`: whether the day's meters are rolled up.
+    fn roll_dataset(config: &Config, ds: &PreparedDataset, ob: usize, slots: &[u32], metered: &[bool]) -> DatasetDays {
+        let days = metered.len();
         struct Rolling<'a> {
             bit: usize,
             meter: usize,
@@ -385,9 +330,10 @@ impl ObDays {
                 Outcome::Rated => {
                     c.rated += 1;
                     let mask = ds.meter_mask[r];
-                    if mask == 0 {
+                    if mask == 0 || !metered[day] {
                         continue;
                     }
+
                     let t = ds.time_us[r];
                     for m in meters.iter_mut() {
                         if mask & (1 << m.bit) == 0 {
@@ -573,6 +519,26 @@ impl ObDays {
             })
             .collect();
         usage
+    }
+
+    /// Marks in `used`, indexed by the codes of `field`'s distinct column, every code a
+    /// distinct count of `field` holds in this roll-up (by day or by breakdown value).
+    pub(super) fn mark_distinct(&self, config: &Config, field: &str, used: &mut [bool]) {
+        for ds in &self.datasets {
+            for m in ds
+                .meters
+                .iter()
+                .filter(|m| config.meters[m.meter].field.as_deref() == Some(field))
+            {
+                for acc in m.days.iter().chain(m.groups.iter().flat_map(|g| &g.accs)) {
+                    if let Acc::Distinct(codes) = acc {
+                        for c in codes {
+                            used[*c as usize] = true;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The OB this roll-up is of.

@@ -58,6 +58,9 @@ pub struct Engine {
     files: Vec<InputFile>,
     /// Each OB's records by local day, indexed like `config.obs`.
     days: Vec<days::ObDays>,
+    /// The only period whose meters `days` holds, for a load that rates one period
+    /// (`stream::Schedule::within`); `None`: every day's.
+    within: Option<Period>,
     /// The run-level unattributable records do not depend on the period: listed by the
     /// first run and shared by every report after it.
     unattributable: std::sync::OnceLock<Unattributable>,
@@ -149,6 +152,17 @@ impl Engine {
     /// Streams `pieces` (in dataset, file and row order) on `workers` threads; a `None`
     /// is an item without records (as hashing a file is in a load), marked hollow.
     pub fn from_pieces(config: Config, inputs: Inputs, pieces: Vec<Option<Piece>>, workers: usize) -> Engine {
+        Engine::from_pieces_within(config, inputs, pieces, workers, None)
+    }
+
+    /// `from_pieces`, with the meters narrowed to `within` (`stream::Schedule::within`).
+    pub fn from_pieces_within(
+        config: Config,
+        inputs: Inputs,
+        pieces: Vec<Option<Piece>>,
+        workers: usize,
+        within: Option<Period>,
+    ) -> Engine {
         let n = pieces.len();
         let hollow = pieces.iter().map(Option::is_none).collect();
         let pieces: Vec<Mutex<Option<Piece>>> = pieces.into_iter().map(Mutex::new).collect();
@@ -160,6 +174,7 @@ impl Engine {
             workers,
             expected_records: Vec::new(),
             hollow,
+            within,
         };
         match stream::stream(&config, &inputs.dimensions, &schedule, &read, &|| false, &|_| {}) {
             Ok(streamed) => Engine::assemble(config, inputs, streamed),
@@ -196,6 +211,7 @@ impl Engine {
             platform_cost: inputs.platform_cost,
             files,
             days: streamed.days,
+            within: streamed.within,
             unattributable: std::sync::OnceLock::new(),
             unusable: std::sync::OnceLock::new(),
         }
@@ -212,8 +228,25 @@ impl Engine {
         crate::model::period::utc_date(max).map(crate::model::YearMonth::of)
     }
 
+    /// Whether `period` can be rated: every period can, unless the load was narrowed to one
+    /// (`LoadOptions::only`), whose dates it must lie within.
+    pub fn covers(&self, period: &Period) -> bool {
+        self.within
+            .is_none_or(|w| w.first_day() <= period.first_day() && period.last_day() <= w.last_day())
+    }
+
     /// Every configured OB's usage in `period`, folded from the daily roll-up.
+    ///
+    /// # Panics
+    /// If the load was narrowed to a period that does not cover `period` (`covers`): its
+    /// meters would read as zero.
     pub fn usages(&self, period: &Period) -> Vec<ObUsage> {
+        assert!(
+            self.covers(period),
+            "the load's meters cover {} only, not {}",
+            self.within.map_or_else(String::new, |w| w.label()),
+            period.label()
+        );
         let names: Vec<Arc<str>> = self.datasets.iter().map(|d| Arc::clone(&d.name)).collect();
         self.days
             .iter()

@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use crate::model::Config;
 use crate::model::config::{Aggregation, DatasetConfig};
 use crate::model::inputs::DimensionTable;
+use crate::model::period::Period;
 use crate::model::table::{CellState, Column, Form, IdColumn, Table, ValueColumn};
 
 use super::days::{GrowingDays, ObDays, PieceMaps};
@@ -87,6 +88,8 @@ impl FileRecords {
 pub struct Streamed {
     pub datasets: Vec<DatasetRecords>,
     pub days: Vec<ObDays>,
+    /// `Schedule::within`: the only period whose meters `days` holds (`None`: every day's).
+    pub within: Option<Period>,
 }
 
 /// Why a streaming load stopped.
@@ -210,6 +213,8 @@ struct Context<'a> {
     fields: Vec<DatasetFields>,
     /// Per dataset and field counted distinct: the dataset-wide codes.
     interners: Vec<HashMap<String, Interner>>,
+    /// `Schedule::within`.
+    within: Option<Period>,
 }
 
 impl Context<'_> {
@@ -238,9 +243,9 @@ impl Context<'_> {
 
     fn roll(&self, p: Prepared) -> Rolled {
         let one = std::slice::from_ref(&p.data);
-        let days = (0..self.config.obs.len())
+        let days: Vec<(usize, ObDays)> = (0..self.config.obs.len())
             .filter(|ob| !p.data.rows_by_ob[*ob].is_empty())
-            .map(|ob| (ob, ObDays::build(self.config, one, ob)))
+            .map(|ob| (ob, ObDays::build_within(self.config, one, ob, self.within.as_ref())))
             .collect();
         let distinct = self.fields[p.dataset]
             .distinct
@@ -248,7 +253,22 @@ impl Context<'_> {
             .filter_map(|field| match p.data.table.column(field, Form::Distinct) {
                 Some(Column::Distinct(col)) => {
                     let interner = self.interners[p.dataset].get(field)?;
-                    Some((field.clone(), interner.codes(&col.hashes)))
+                    if self.within.is_none() {
+                        return Some((field.clone(), interner.codes(&col.hashes)));
+                    }
+                    // Only the values the roll-up holds need a dataset-wide code: with the
+                    // meters narrowed to a period, most of a piece's values are in no day.
+                    let mut used = vec![false; col.hashes.len()];
+                    for (_, d) in &days {
+                        d.mark_distinct(self.config, field, &mut used);
+                    }
+                    let hashes: Vec<u128> = col
+                        .hashes
+                        .iter()
+                        .zip(&used)
+                        .map(|(h, u)| if *u { *h } else { 0 })
+                        .collect();
+                    Some((field.clone(), interner.codes(&hashes)))
                 }
                 _ => None,
             })
@@ -434,6 +454,10 @@ pub struct Schedule {
     /// The ordered steps do not wait for them, so the pieces after a file's hash need not
     /// wait for it (empty: none).
     pub hollow: Vec<bool>,
+    /// Roll meters up only on the local days of this period (`ObDays::build_within`): a load
+    /// that rates one period and no other. Counts, files, suspended and unattributable
+    /// records and duplicates still cover every record.
+    pub within: Option<Period>,
 }
 
 /// Streams `schedule.tasks` work items through the engine on `schedule.workers` threads.
@@ -477,6 +501,7 @@ pub fn stream<E: Send>(
         dimensions,
         fields,
         interners,
+        within: schedule.within,
     };
     let hollow: Arc<[bool]> = schedule.hollow.as_slice().into();
     let seen = Seen::new(config.datasets.len(), schedule, &hollow);
@@ -515,6 +540,7 @@ pub fn stream<E: Send>(
     Ok(Streamed {
         datasets: states.into_iter().map(|s| s.records).collect(),
         days,
+        within: schedule.within,
     })
 }
 

@@ -218,6 +218,7 @@ pub fn streamed(config: &Config, manifest: &Manifest, rows: SummaryRows) -> Resu
     Ok(Streamed {
         datasets: records,
         days,
+        within: None,
     })
 }
 
