@@ -159,14 +159,21 @@ model = "per_unit"
 unit_price = "1.00"
 "#;
 
-#[test]
-fn a_file_with_many_suspended_records_stands_out_and_names_its_causes() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
+/// A data folder with the Apps dimension and an empty `Events` part folder, and the
+/// configuration `APPS_CONFIG`: (data folder, part folder, configuration file).
+fn apps_folder(root: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let data = root.join("data");
     let parts = data.join("Events");
     std::fs::create_dir_all(&parts).unwrap();
     common::write_apps_csv(&data);
-    let config = common::write_config(tmp.path(), APPS_CONFIG);
+    let config = common::write_config(root, APPS_CONFIG);
+    (data, parts, config)
+}
+
+#[test]
+fn a_file_with_many_suspended_records_stands_out_and_names_its_causes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, parts, config) = apps_folder(tmp.path());
     let mut good = String::from("id,ts,country,app\n");
     for i in 0..20 {
         good.push_str(&format!("g{i},2026-10-0{}T10:00:00Z,ES,A1\n", 1 + i % 9));
@@ -518,4 +525,44 @@ fn records_read_in_parallel_runs_keep_their_file_and_record_numbers() {
         let found: Vec<(String, u64)> = t.records.iter().map(|o| (o.file.clone(), o.record)).collect();
         assert_eq!(found, [(file.clone(), *record)], "{id}");
     }
+}
+
+#[test]
+fn a_files_causes_are_those_of_its_counts_in_the_period() {
+    // Its suspended count is the period's, so are the causes named beside it; an
+    // unattributable record belongs to no period and is named in every one.
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, parts, config) = apps_folder(tmp.path());
+    let rows = "id,ts,country,app\n\
+        s1,2026-09-20T10:00:00Z,ES,NOPE\n\
+        o1,2026-10-05T10:00:00Z,ES,A1\n\
+        u1,not a time,ES,A1\n\
+        o2,2026-10-06T10:00:00Z,ES,NOPE\n";
+    std::fs::write(parts.join("part-00000.csv"), rows).unwrap();
+    let causes = |month: &str| {
+        let report = check_json(&data, &config, month);
+        let file = report["files"].as_array().unwrap()[0].clone();
+        let named: Vec<String> = file["causes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        (n(&file, "suspended"), named)
+    };
+    assert_eq!(
+        causes("2026-09"),
+        (
+            1,
+            vec!["UNKNOWN_DIMENSION app".to_string(), "INVALID_VALUE ts".to_string()]
+        )
+    );
+    assert_eq!(
+        causes("2026-10"),
+        (
+            1,
+            vec!["INVALID_VALUE ts".to_string(), "UNKNOWN_DIMENSION app".to_string()]
+        )
+    );
+    assert_eq!(causes("2026-11"), (0, vec!["INVALID_VALUE ts".to_string()]));
 }

@@ -21,7 +21,9 @@ use crate::model::table::{DistinctColumn, Scalar, ValueColumn};
 use super::aggregate::{Acc, Counts, MeterQuantities, ObUsage, Source, breakdown_columns, union_count};
 use super::process::{Outcome, PreparedDataset};
 use dense::Dense;
-use tally::FileTally;
+pub use tally::Cause;
+use tally::{FileDayCauses, FileTally};
+pub(super) use tally::{first_causes, note_first};
 
 mod dense;
 mod growing;
@@ -81,6 +83,9 @@ struct DatasetDays {
     meters: Vec<MeterDays>,
     /// (file, day, counts) of the records of each input file, by file then day.
     files: Vec<(u32, u32, DayCounts)>,
+    /// (file, day, first causes) of the suspended records of each input file, by file then
+    /// day; a cause's record is the record's number in the dataset.
+    causes: FileDayCauses,
 }
 
 /// One OB's records, by local day.
@@ -323,8 +328,9 @@ impl ObDays {
                     while issue_cursor < ds.issues.len() && ds.issues[issue_cursor].row < row {
                         issue_cursor += 1;
                     }
-                    if ds.issues.get(issue_cursor).is_some_and(|i| i.row == row) {
+                    if let Some(i) = ds.issues.get(issue_cursor).filter(|i| i.row == row) {
                         suspended.push((day as u32, issue_cursor as u32));
+                        tally.note_cause(day, (u64::from(row), i.code, Arc::clone(&i.field)));
                     }
                 }
                 Outcome::Rated => {
@@ -389,8 +395,9 @@ impl ObDays {
                 }
             })
             .collect();
-        let files = tally.finish();
+        let (files, causes) = tally.finish();
         DatasetDays {
+            causes,
             rows: rows.len() as u64,
             counts,
             suspended,
@@ -420,6 +427,24 @@ impl ObDays {
                     into.rated += c.rated;
                 } else {
                     into.out_of_period += c.records;
+                }
+            }
+        }
+        out
+    }
+
+    /// Per dataset and input file, the first causes of this OB's records suspended in
+    /// `period` (each file's causes in record order, not yet cut to `FILE_CAUSES`).
+    pub fn file_causes(&self, period: &Period) -> Vec<(usize, u32, Vec<Cause>)> {
+        let (first, last) = (period.first_day(), period.last_day());
+        let lo = self.dates.partition_point(|d| *d < first) as u32;
+        let hi = self.dates.partition_point(|d| *d <= last) as u32;
+        let mut out: Vec<(usize, u32, Vec<Cause>)> = Vec::new();
+        for (di, ds) in self.datasets.iter().enumerate() {
+            for (file, _, causes) in ds.causes.iter().filter(|(_, day, _)| (lo..hi).contains(day)) {
+                match out.last_mut() {
+                    Some((d, f, into)) if (*d, *f) == (di, *file) => into.extend(causes.iter().cloned()),
+                    _ => out.push((di, *file, causes.clone())),
                 }
             }
         }

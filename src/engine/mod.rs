@@ -377,7 +377,11 @@ impl Engine {
     /// Per input file of every usage dataset: its records in `period` over all OBs.
     fn file_stats(&self, period: &Period) -> Vec<crate::report::FileStats> {
         let mut counts: HashMap<(usize, u32), aggregate::Counts> = HashMap::new();
+        let mut suspended_causes: HashMap<(usize, u32), Vec<stream::Cause>> = HashMap::new();
         for d in &self.days {
+            for (di, file, causes) in d.file_causes(period) {
+                suspended_causes.entry((di, file)).or_default().extend(causes);
+            }
             for (di, file, c) in d.file_counts(period) {
                 let into = counts.entry((di, file)).or_default();
                 into.in_scope += c.in_scope;
@@ -399,6 +403,10 @@ impl Engine {
             for k in 0..paths.len().max(ds.files.len()) {
                 let records = ds.files.get(k).cloned().unwrap_or_default();
                 let c = counts.remove(&(di, k as u32)).unwrap_or_default();
+                // The causes of its unattributable records and of those suspended in the
+                // period, as the counts beside them: the first few in record order.
+                let mut causes = records.causes.clone();
+                causes.extend(suspended_causes.remove(&(di, k as u32)).unwrap_or_default());
                 out.push(crate::report::FileStats {
                     dataset: ds.name.to_string(),
                     file: paths.get(k).cloned().unwrap_or_else(|| format!("file {}", k + 1)),
@@ -410,10 +418,9 @@ impl Engine {
                     excluded: c.excluded,
                     suspended: c.suspended,
                     rated: c.rated,
-                    causes: records
-                        .causes
+                    causes: days::first_causes(causes)
                         .iter()
-                        .map(|(code, field)| format!("{} {field}", code.as_str()))
+                        .map(|(_, code, field)| format!("{} {field}", code.as_str()))
                         .collect(),
                 });
             }

@@ -29,7 +29,8 @@ use crate::model::inputs::DimensionTable;
 use crate::model::period::Period;
 use crate::model::table::{CellState, Column, Form, IdColumn, Table, ValueColumn};
 
-use super::days::{GrowingDays, ObDays, PieceMaps};
+pub use super::days::Cause;
+use super::days::{GrowingDays, ObDays, PieceMaps, note_first};
 use super::ordered::{Claims, Hash128, HashMap128, HashSet128, Stopped, Turnstile, id_hash, on_workers};
 use super::process::{self, Issue, PreparedDataset};
 
@@ -61,25 +62,22 @@ pub struct DatasetRecords {
     pub files: Vec<FileRecords>,
 }
 
-/// What a load keeps of one input file besides its share of the roll-up.
+/// What a load keeps of one input file besides its share of the roll-up (which keeps the
+/// first causes of its suspended records, per day).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FileRecords {
     pub rows: u64,
     pub unattributable: u64,
-    /// The first few causes (code and field) of its unattributable and suspended records,
-    /// in record order, each once.
-    pub causes: Vec<(process::Code, Arc<str>)>,
+    /// The first few causes of its unattributable records (which belong to no period), in
+    /// record order, each once.
+    pub causes: Vec<Cause>,
 }
 
-/// How many causes a file keeps (`FileRecords::causes`).
-pub const FILE_CAUSES: usize = 3;
-
 impl FileRecords {
-    /// Notes a cause, if it is among the first few.
-    pub fn note(&mut self, code: process::Code, field: &Arc<str>) {
-        if self.causes.len() < FILE_CAUSES && !self.causes.iter().any(|(c, f)| *c == code && f == field) {
-            self.causes.push((code, Arc::clone(field)));
-        }
+    /// Notes the cause of the unattributable record `record` (its number in the dataset,
+    /// or its row in the file), if it is among the first few; records come in order.
+    pub fn note(&mut self, record: u64, code: process::Code, field: &Arc<str>) {
+        note_first(&mut self.causes, (record, code, Arc::clone(field)));
     }
 }
 
@@ -376,8 +374,9 @@ fn fold(config: &Config, states: &mut [DatasetState], growing: &mut [GrowingDays
     let distinct = r.distinct;
     let records = &mut state.records;
     let issue_base = records.issues.len() as u32;
+    let row_base = records.rows as u64;
     records.rows += data.rows;
-    note_files(records, &data);
+    note_files(records, &data, row_base);
     for (into, from) in [
         (&mut records.issues, &data.issues),
         (&mut records.unattributable, &data.unattributable),
@@ -398,6 +397,7 @@ fn fold(config: &Config, states: &mut [DatasetState], growing: &mut [GrowingDays
     let maps = PieceMaps {
         ids: &data.ids,
         issue_base,
+        row_base,
         codes: &codes,
         distinct: &distinct,
     };
@@ -406,8 +406,9 @@ fn fold(config: &Config, states: &mut [DatasetState], growing: &mut [GrowingDays
     }
 }
 
-/// Adds a piece's rows, unattributable records and causes to its files' records.
-fn note_files(records: &mut DatasetRecords, data: &PreparedDataset) {
+/// Adds a piece's rows, unattributable records and their causes to its files' records
+/// (`row_base`: the dataset's records before the piece).
+fn note_files(records: &mut DatasetRecords, data: &PreparedDataset, row_base: u64) {
     let segments: Vec<(u32, usize)> = if data.files.is_empty() {
         vec![(0, data.rows)]
     } else {
@@ -421,22 +422,11 @@ fn note_files(records: &mut DatasetRecords, data: &PreparedDataset) {
         }
         records.files[f].rows += *rows as u64;
     }
-    let file = |row: u32| file_of.get(row as usize).copied().unwrap_or(0) as usize;
-    // Causes in record order: the two lists are each in row order.
-    let (mut a, mut b) = (data.unattributable.iter().peekable(), data.issues.iter().peekable());
-    loop {
-        let (issue, unattributable) = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if x.row <= y.row => (a.next(), true),
-            (Some(_), None) => (a.next(), true),
-            (_, Some(_)) => (b.next(), false),
-            (None, None) => break,
-        };
-        let Some(issue) = issue else { break };
-        let f = &mut records.files[file(issue.row)];
-        if unattributable {
-            f.unattributable += 1;
-        }
-        f.note(issue.code, &issue.field);
+    for issue in &data.unattributable {
+        let file = file_of.get(issue.row as usize).copied().unwrap_or(0) as usize;
+        let f = &mut records.files[file];
+        f.unattributable += 1;
+        f.note(row_base + u64::from(issue.row), issue.code, &issue.field);
     }
 }
 

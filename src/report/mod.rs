@@ -316,8 +316,8 @@ pub struct FileStats {
     pub excluded: u64,
     pub suspended: u64,
     pub rated: u64,
-    /// The first causes of its unattributable and suspended records, in record order:
-    /// `CODE field`.
+    /// The first causes of its unattributable records and of its records suspended in the
+    /// period (the causes behind the counts), in record order: `CODE field`.
     pub causes: Vec<String>,
 }
 

@@ -10,7 +10,7 @@ use crate::model::Config;
 use crate::model::table::{IdColumn, Scalar};
 
 use super::super::aggregate::Acc;
-use super::{DatasetDays, DayCounts, GroupDays, MeterDays, ObDays};
+use super::{Cause, DatasetDays, DayCounts, GroupDays, MeterDays, ObDays, note_first};
 
 /// How a piece's codes and ids translate into the whole dataset's, for `GrowingDays::absorb`.
 pub(in crate::engine) struct PieceMaps<'a> {
@@ -18,6 +18,9 @@ pub(in crate::engine) struct PieceMaps<'a> {
     pub ids: &'a IdColumn,
     /// The dataset-wide index of the piece's first suspended record.
     pub issue_base: u32,
+    /// The dataset's records before the piece (a record's number in the dataset is this
+    /// plus its row in the piece).
+    pub row_base: u64,
     /// Per breakdown field: the piece's dictionary code → the dataset's code.
     pub codes: &'a HashMap<String, Vec<u32>>,
     /// Per field counted distinct: the piece's dictionary code → the dataset's code.
@@ -51,6 +54,8 @@ struct GrowingDataset {
     meters: Vec<GrowingMeter>,
     /// Record counts per (input file, slot).
     files: HashMap<(u32, u32), DayCounts>,
+    /// The first causes of suspended records per (input file, slot).
+    causes: HashMap<(u32, u32), Vec<Cause>>,
 }
 
 /// One OB's roll-up while a load streams in: every piece's days folded in, in piece order,
@@ -136,6 +141,13 @@ impl GrowingDays {
         }
         for (file, day, c) in &rolled.files {
             ds.files.entry((*file, slots[*day as usize] as u32)).or_default().add(c);
+        }
+        // Pieces come in record order, so a piece's causes come after those kept.
+        for (file, day, causes) in rolled.causes {
+            let into = ds.causes.entry((file, slots[day as usize] as u32)).or_default();
+            for (row, code, field) in causes {
+                note_first(into, (maps.row_base + row, code, field));
+            }
         }
         ds.suspended.extend(
             rolled
@@ -262,7 +274,14 @@ impl GrowingDays {
                     .map(|((f, slot), c)| (f, day_of_slot[slot as usize], c))
                     .collect();
                 files.sort_unstable_by_key(|(f, d, _)| (*f, *d));
+                let mut causes: Vec<(u32, u32, Vec<Cause>)> = ds
+                    .causes
+                    .into_iter()
+                    .map(|((f, slot), c)| (f, day_of_slot[slot as usize], c))
+                    .collect();
+                causes.sort_unstable_by_key(|(f, d, _)| (*f, *d));
                 DatasetDays {
+                    causes,
                     rows: ds.rows,
                     counts,
                     suspended,

@@ -14,7 +14,7 @@ use crate::model::table::Scalar;
 use super::super::aggregate::Acc;
 use super::super::process::{Code, Issue};
 use super::super::stream::{DatasetRecords, FileRecords, Streamed};
-use super::{DatasetDays, DayCounts, GroupDays, MeterDays, ObDays};
+use super::{Cause, DatasetDays, DayCounts, GroupDays, MeterDays, ObDays, note_first};
 
 /// Why a summary's rows do not fit the configuration.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -57,7 +57,11 @@ fn place<'a>(config: &Config, cells: &'a mut Cells, cell: &Cell) -> &'a mut Acc 
     }
 }
 
-/// Each input file's rows (from the manifest), unattributable records and first causes.
+/// The first causes of suspended records per (file, date).
+type CausesByDate = HashMap<(u32, NaiveDate), Vec<Cause>>;
+
+/// Each input file's rows (from the manifest), unattributable records and their first
+/// causes.
 fn file_records(manifest: &Manifest, issues: &mut [RecordIssue], datasets_n: usize) -> Vec<Vec<FileRecords>> {
     let mut files: Vec<Vec<FileRecords>> = manifest
         .datasets
@@ -80,11 +84,12 @@ fn file_records(manifest: &Manifest, issues: &mut [RecordIssue], datasets_n: usi
         if per_file.len() <= i.file as usize {
             per_file.resize(i.file as usize + 1, FileRecords::default());
         }
-        let f = &mut per_file[i.file as usize];
+        // Suspended records' causes are kept per day with the roll-up (`streamed`).
         if i.ob.is_none() {
+            let f = &mut per_file[i.file as usize];
             f.unattributable += 1;
+            f.note(i.row, code, &Arc::from(i.field.as_str()));
         }
-        f.note(code, &Arc::from(i.field.as_str()));
     }
     files
 }
@@ -129,6 +134,9 @@ pub fn streamed(config: &Config, manifest: &Manifest, rows: SummaryRows) -> Resu
         })
         .collect();
     let mut suspended: HashMap<(usize, usize), Vec<(NaiveDate, u32)>> = HashMap::new();
+    // Per (OB, dataset): the first causes per (file, date) of its suspended records, which
+    // come in record order (file, then row).
+    let mut causes: HashMap<(usize, usize), CausesByDate> = HashMap::new();
     let mut texts: HashMap<String, Arc<str>> = HashMap::new();
     let mut shared = |t: String| -> Arc<str> { Arc::clone(texts.entry(t.clone()).or_insert_with(|| t.into())) };
     for i in issues {
@@ -149,6 +157,8 @@ pub fn streamed(config: &Config, manifest: &Manifest, rows: SummaryRows) -> Resu
         match i.ob {
             Some((ob, day)) => {
                 dates[ob].insert(day);
+                let first = causes.entry((ob, i.dataset)).or_default().entry((i.file, day));
+                note_first(first.or_default(), (i.row, code, Arc::clone(&issue.field)));
                 suspended
                     .entry((ob, i.dataset))
                     .or_default()
@@ -203,7 +213,15 @@ pub fn streamed(config: &Config, manifest: &Manifest, rows: SummaryRows) -> Resu
                         .into_iter()
                         .map(|(day, i)| (slot[&day] as u32, i))
                         .collect();
+                    let mut first: Vec<(u32, u32, Vec<Cause>)> = causes
+                        .remove(&(ob, di))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|((file, day), c)| (file, slot[&day] as u32, c))
+                        .collect();
+                    first.sort_unstable_by_key(|(f, d, _)| (*f, *d));
                     DatasetDays {
+                        causes: first,
                         rows: rows_total,
                         counts: day_counts,
                         suspended,
