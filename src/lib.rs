@@ -113,7 +113,7 @@ pub fn load_with(
     );
     let mut inputs = import::load_support(&config, &catalog, progress)?;
     inputs.ob_table_files = ob_table_files;
-    let plan = import::StreamPlan::new(&config, &catalog, options.hash_files)?;
+    let plan = import::StreamPlan::new(&config, &catalog, options.hash_files, options.only.as_ref())?;
     let support = started.elapsed();
 
     let mut tasks_of_file: HashMap<&Path, AtomicUsize> = HashMap::new();

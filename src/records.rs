@@ -465,6 +465,8 @@ fn outcome_name(o: Outcome) -> &'static str {
         Outcome::Excluded => "excluded",
         Outcome::Suspended => "suspended",
         Outcome::Unattributable => "unattributable",
+        // Never read here: `records` reads every field of every record.
+        Outcome::Unread => "unread",
     }
 }
 

@@ -374,6 +374,7 @@ pub fn usage(config: &Config, datasets: &[PreparedDataset], ob: usize, period: &
                     }
                 }
                 Outcome::Unattributable => {}
+                Outcome::Unread => unreachable!("a record left unread lies outside the period it was read for"),
                 Outcome::Rated => {
                     counts.rated += 1;
                     let mask = ds.meter_mask[r];

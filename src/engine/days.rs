@@ -322,6 +322,9 @@ impl ObDays {
                 Outcome::Duplicate => c.duplicates += 1,
                 Outcome::Excluded => c.excluded += 1,
                 Outcome::Unattributable => {}
+                // Outside every day the roll-up meters: one on a metered day would be a
+                // record billed unread, so that is a bug, not data.
+                Outcome::Unread => assert!(!metered[day], "a record left unread falls on a metered day"),
                 Outcome::Suspended => {
                     c.suspended += 1;
                     // Issues are sorted by row, and rows of one OB come in order.

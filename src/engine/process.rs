@@ -25,6 +25,10 @@ pub enum Outcome {
     Excluded,
     Suspended,
     Unattributable,
+    /// Attributable, and read only for its id, time and OB (`RowGate`), its time lying
+    /// outside the only period the load rates: out of that period (rule 2) whatever its
+    /// other fields say, so rules 4 to 6 were not applied. Counted as a record of its day.
+    Unread,
 }
 
 /// Suspense and unattributable codes, named as docs/processing.md lists them.
@@ -313,6 +317,7 @@ pub fn prepare(
 ) -> PreparedDataset {
     let mut table = table;
     let rows = table.rows;
+    let unread = std::mem::take(&mut table.unread);
     let ids = match table.take(&ds.id_field, Form::Id) {
         Some(Column::Id(c)) => c,
         _ => crate::model::table::null_column(Form::Id, rows).into_id(),
@@ -390,6 +395,10 @@ pub fn prepare(
         let o = ob_per_code[ob_code as usize].unwrap_or(NO_OB);
         ob.push(o);
         rows_by_ob[o as usize].push(row);
+        if unread.get(r).is_some_and(|u| *u) {
+            outcome.push(Outcome::Unread);
+            continue;
+        }
         // Rules 4 to 6 (rule 2, the period, is applied when rating; rule 3 by the caller).
         if excluded.as_ref().is_some_and(|e| e[r]) {
             outcome.push(Outcome::Excluded);

@@ -142,6 +142,26 @@ pub struct TableBuilder {
     pub routes: Vec<Vec<usize>>,
     pub targets: Vec<((String, Form), Column)>,
     pub rows: usize,
+    /// The plan's `RowGate`, for a reader that reads record by record.
+    gate: Option<Gate>,
+    /// Whether the record being read is left unread (its time is outside the gate).
+    leaving: bool,
+    /// Per record read between `begin_record` and `end_record`: whether it was left unread.
+    unread: Vec<bool>,
+    /// Records begun (`begin_record`).
+    records: usize,
+    /// Whether a record was left unread since the columns it left behind were last padded:
+    /// they get their nulls in bulk before the next value is pushed, not one at a time.
+    behind: bool,
+}
+
+/// A `RowGate` resolved to source columns.
+struct Gate {
+    gate: crate::model::table::RowGate,
+    /// The source column read as the gate's time.
+    time: usize,
+    /// Per source column: whether it feeds a field the gate keeps.
+    kept: Vec<bool>,
 }
 
 impl TableBuilder {
@@ -183,11 +203,67 @@ impl TableBuilder {
                 None => {}
             }
         }
+        let gate = plan.gate.as_ref().and_then(|g| {
+            let feeds = |i: usize, field: &str, form: Option<Form>| {
+                routes[i]
+                    .iter()
+                    .any(|t| targets[*t].0.0 == field && form.is_none_or(|f| targets[*t].0.1 == f))
+            };
+            let time = (0..routes.len()).find(|i| feeds(*i, &g.time_field, Some(Form::Time)))?;
+            Some(Gate {
+                time,
+                kept: (0..routes.len())
+                    .map(|i| g.keep.iter().any(|k| feeds(i, k, None)))
+                    .collect(),
+                gate: g.clone(),
+            })
+        });
         Ok(TableBuilder {
             routes,
             targets,
             rows: 0,
+            gate,
+            leaving: false,
+            unread: Vec::new(),
+            records: 0,
+            behind: false,
         })
+    }
+
+    /// Starts a record, for a reader that reads record by record and asks `leaves`.
+    pub fn begin_record(&mut self) {
+        self.leaving = false;
+        self.records += 1;
+    }
+
+    /// Whether the record being read may leave source column `source` unread: the plan
+    /// has a `RowGate`, the record's time was read (as an instant) and lies outside it, and
+    /// the column feeds no field the gate keeps.
+    #[inline]
+    pub fn leaves(&self, source: usize) -> bool {
+        self.leaving && self.gate.as_ref().is_some_and(|g| !g.kept[source])
+    }
+
+    /// Before a value is pushed: pads the columns that records left unread left behind
+    /// with nulls up to the record being read (a reader pushes nothing for a value `leaves`
+    /// lets it skip).
+    #[inline]
+    fn catch_up(&mut self) {
+        if self.behind {
+            self.behind = false;
+            let before = self.records.saturating_sub(1);
+            for (_, column) in &mut self.targets {
+                column.fill_nulls(before);
+            }
+        }
+    }
+
+    /// Ends the record started by `begin_record`.
+    pub fn end_record(&mut self) {
+        if self.gate.is_some() {
+            self.unread.push(self.leaving);
+            self.behind |= self.leaving;
+        }
     }
 
     /// Source column indices that feed at least one target.
@@ -204,6 +280,12 @@ impl TableBuilder {
 
     /// Pushes a cell of source column `source` into every column it feeds.
     pub fn push(&mut self, source: usize, cell: Cell<'_>) {
+        self.catch_up();
+        if let (Some(g), Cell::Instant(t)) = (&self.gate, cell)
+            && g.time == source
+        {
+            self.leaving = g.gate.leaves(t);
+        }
         for t in &self.routes[source] {
             push_cell(&mut self.targets[*t].1, cell);
         }
@@ -212,6 +294,7 @@ impl TableBuilder {
     /// Pushes a text (or a null text) of source column `source`: a null is read as the
     /// empty text by value and distinct columns, as no id by id columns.
     pub fn push_text(&mut self, source: usize, value: Option<&str>) {
+        self.catch_up();
         for t in &self.routes[source] {
             match &mut self.targets[*t].1 {
                 Column::Value(c) => c.push_text(value.unwrap_or("")),
@@ -226,6 +309,7 @@ impl TableBuilder {
     /// and distinct columns check only where they must (see `ValueColumn::push_bytes`).
     #[inline]
     pub fn push_bytes(&mut self, source: usize, value: &[u8]) -> Result<(), std::str::Utf8Error> {
+        self.catch_up();
         for t in &self.routes[source] {
             match &mut self.targets[*t].1 {
                 Column::Value(c) => c.push_bytes(value)?,
@@ -281,12 +365,25 @@ impl TableBuilder {
         }
     }
 
-    pub fn finish(self) -> Table {
-        let rows = self.targets.first().map_or(self.rows, |t| t.1.len());
+    pub fn finish(mut self) -> Table {
+        let mut rows = self.targets.first().map_or(self.rows, |t| t.1.len());
+        if self.gate.is_some() {
+            // Columns a gate left behind at the end get their nulls now.
+            rows = self.targets.iter().map(|t| t.1.len()).fold(self.records, usize::max);
+            for (_, column) in &mut self.targets {
+                column.fill_nulls(rows);
+            }
+        }
+        let unread = if self.unread.iter().any(|u| *u) {
+            self.unread
+        } else {
+            Vec::new()
+        };
         Table {
             rows,
             columns: self.targets.into_iter().collect(),
             sha256: String::new(),
+            unread,
         }
     }
 }

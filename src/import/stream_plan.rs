@@ -11,7 +11,8 @@ use super::{
 use crate::model::Config;
 use crate::model::config::DatasetConfig;
 use crate::model::inputs::{FileInfo, Format};
-use crate::model::table::{FieldPlan, Form, Table};
+use crate::model::period::Period;
+use crate::model::table::{FieldPlan, Form, RowGate, Table};
 
 /// Bytes of Avro blocks a streamed piece holds: small enough that a few pieces in flight
 /// per core stay far below the roll-up in memory and that the columns a piece decodes
@@ -68,14 +69,23 @@ impl StreamPlan {
     /// files (not their records). Avro files are read in runs of blocks, Parquet and CSV
     /// files one by one; a dataset with JSON or spreadsheet parts is read whole, as one
     /// piece (their columns are known only once read). With `hash`, every Avro file also
-    /// gets a task that hashes it (for Run info and the register).
-    pub fn new(config: &Config, catalog: &Catalog, hash: bool) -> Result<StreamPlan, ImportError> {
+    /// gets a task that hashes it (for Run info and the register). With `only`, for a load
+    /// that rates that period and no other, records well outside it are read only for their
+    /// id, time and OB (`RowGate`).
+    pub fn new(
+        config: &Config,
+        catalog: &Catalog,
+        hash: bool,
+        only: Option<&Period>,
+    ) -> Result<StreamPlan, ImportError> {
         let mut plan = StreamPlan {
             datasets: Vec::new(),
             tasks: Vec::new(),
         };
         for (d, ds) in config.datasets.iter().enumerate() {
-            plan.add(catalog, ds, d, config.field_plan(ds), hash)?;
+            let mut fields = config.field_plan(ds);
+            fields.gate = only.map(|p| RowGate::around(p, &ds.id_field, &ds.time_field, &ds.ob_field));
+            plan.add(catalog, ds, d, fields, hash)?;
         }
         Ok(plan)
     }

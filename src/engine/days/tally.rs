@@ -82,7 +82,7 @@ impl FileTally {
             Outcome::Excluded => f.excluded += 1,
             Outcome::Suspended => f.suspended += 1,
             Outcome::Rated => f.rated += 1,
-            Outcome::Unattributable => {}
+            Outcome::Unattributable | Outcome::Unread => {}
         }
     }
 

@@ -98,30 +98,68 @@ pub(super) fn decode(
     b: &mut TableBuilder,
     source: usize,
 ) -> Result<(), String> {
-    if let Some(null_at) = d.null_branch {
-        let i = varint(data, at)?;
-        if i == null_at {
-            // As arrow's arrays give them: a null text is pushed like a null of `push_texts`.
-            match d.leaf {
-                Leaf::Text => b.push_text(source, None),
-                _ => b.push(source, Cell::Null),
-            }
-            return Ok(());
+    if is_null(d, data, at)? {
+        // As arrow's arrays give them: a null text is pushed like a null of `push_texts`.
+        match d.leaf {
+            Leaf::Text => b.push_text(source, None),
+            _ => b.push(source, Cell::Null),
         }
-        if i != 1 - null_at {
-            return Err(format!("union branch index {i} outside the union of 2 branches"));
-        }
+        return Ok(());
     }
-    let cell = match &d.leaf {
-        Leaf::Text => {
-            let len = varint(data, at)?;
-            let len = usize::try_from(len).map_err(|_| format!("a negative length {len}"))?;
-            let start = *at;
-            skip(data, at, len)?;
-            return b
-                .push_bytes(source, &data[start..*at])
-                .map_err(|e| format!("a string that is not UTF-8: {e}"));
-        }
+    if let Leaf::Text = d.leaf {
+        let bytes = text(data, at)?;
+        return b
+            .push_bytes(source, bytes)
+            .map_err(|e| format!("a string that is not UTF-8: {e}"));
+    }
+    let cell = cell(&d.leaf, data, at)?;
+    b.push(source, cell);
+    Ok(())
+}
+
+/// Reads past one top-level field's value with every check `decode` makes, the UTF-8 of a
+/// string included, and keeps nothing of it: for a record a `RowGate` leaves unread, so
+/// that a file is refused or read alike whatever the gate.
+pub(super) fn pass(d: &Direct, data: &[u8], at: &mut usize) -> Result<(), String> {
+    if is_null(d, data, at)? {
+        return Ok(());
+    }
+    if let Leaf::Text = d.leaf {
+        return crate::model::table::check_utf8(text(data, at)?)
+            .map_err(|e| format!("a string that is not UTF-8: {e}"));
+    }
+    cell(&d.leaf, data, at).map(|_| ())
+}
+
+/// Reads a union's branch index, if the field is a union with null: whether the value is
+/// the null.
+fn is_null(d: &Direct, data: &[u8], at: &mut usize) -> Result<bool, String> {
+    let Some(null_at) = d.null_branch else {
+        return Ok(false);
+    };
+    let i = varint(data, at)?;
+    if i == null_at {
+        return Ok(true);
+    }
+    if i != 1 - null_at {
+        return Err(format!("union branch index {i} outside the union of 2 branches"));
+    }
+    Ok(false)
+}
+
+/// A string's bytes (not yet checked for UTF-8).
+fn text<'a>(data: &'a [u8], at: &mut usize) -> Result<&'a [u8], String> {
+    let len = varint(data, at)?;
+    let len = usize::try_from(len).map_err(|_| format!("a negative length {len}"))?;
+    let start = *at;
+    skip(data, at, len)?;
+    Ok(&data[start..*at])
+}
+
+/// A value of any leaf but `Text`.
+fn cell<'a>(leaf: &'a Leaf, data: &[u8], at: &mut usize) -> Result<Cell<'a>, String> {
+    Ok(match leaf {
+        Leaf::Text => unreachable!("texts are read by `text`"),
         Leaf::Enum(symbols) => {
             let i = varint(data, at)?;
             match usize::try_from(i).ok().and_then(|i| symbols.get(i)) {
@@ -164,7 +202,5 @@ pub(super) fn decode(
             i32::try_from(v).map_err(|_| format!("a date {v} outside 32 bits"))?;
             Cell::date_days(v)
         }
-    };
-    b.push(source, cell);
-    Ok(())
+    })
 }

@@ -591,32 +591,84 @@ mod tests {
 
     /// Every cell of `a` and `b` reads the same.
     fn assert_same_cells(a: &Table, b: &Table) {
-        use crate::model::table::Column;
         assert_eq!(a.rows, b.rows);
         assert_eq!(a.columns.len(), b.columns.len());
         for key in a.columns.keys() {
-            let (x, y) = (&a.columns[key], &b.columns[key]);
             for r in 0..a.rows {
-                let cell = |c: &Column| match c {
-                    Column::Id(c) => c.get(r).to_string(),
-                    Column::Time(c) => format!(
-                        "{:?} {} {:?}",
-                        c.states[r],
-                        c.values[r],
-                        c.invalid_text.get(&(r as u32))
-                    ),
-                    Column::Number(c) => format!(
-                        "{:?} {} {:?}",
-                        c.states[r],
-                        c.values[r],
-                        c.invalid_text.get(&(r as u32))
-                    ),
-                    Column::Value(c) => format!("{:?}", c.get(r)),
-                    Column::Distinct(c) => format!("{:x}", c.hashes[c.codes[r] as usize]),
-                };
-                assert_eq!(cell(x), cell(y), "{key:?} row {r}");
+                assert_eq!(
+                    cell_text(&a.columns[key], r),
+                    cell_text(&b.columns[key], r),
+                    "{key:?} row {r}"
+                );
             }
         }
+    }
+
+    /// A cell as text, its state and any invalid text included.
+    fn cell_text(c: &crate::model::table::Column, r: usize) -> String {
+        use crate::model::table::Column;
+        match c {
+            Column::Id(c) => format!("{:?} {}", c.state(r), c.get(r)),
+            Column::Time(c) => format!(
+                "{:?} {} {:?}",
+                c.states[r],
+                c.values[r],
+                c.invalid_text.get(&(r as u32))
+            ),
+            Column::Number(c) => format!(
+                "{:?} {} {:?}",
+                c.states[r],
+                c.values[r],
+                c.invalid_text.get(&(r as u32))
+            ),
+            Column::Value(c) => format!("{:?}", c.get(r)),
+            Column::Distinct(c) => format!("{:x}", c.hashes[c.codes[r] as usize]),
+        }
+    }
+
+    /// `multi_block_plan` with a gate that reads the records of seconds 1000 to 2999 of
+    /// `multi_block_file` (record r is at second r) and keeps `event_id` and `event_ts`.
+    fn gated_plan() -> FieldPlan {
+        let origin = 1_790_812_800_000_000;
+        let mut plan = multi_block_plan();
+        plan.gate = Some(crate::model::table::RowGate {
+            keep: vec!["event_id".into(), "event_ts".into()],
+            time_field: "event_ts".into(),
+            from_us: origin + 1000 * 1_000_000,
+            to_us: origin + 3000 * 1_000_000,
+        });
+        plan
+    }
+
+    #[test]
+    fn a_gate_leaves_the_records_outside_it_unread_and_reads_the_rest_alike() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = multi_block_file(tmp.path(), 5);
+        let whole = read_in_runs(&path, &multi_block_plan(), 2, 1, Decoder::Best).unwrap();
+        let gated = read_in_runs(&path, &gated_plan(), 2, 1, Decoder::Best).unwrap();
+        assert_eq!((gated.rows, gated.unread.len()), (5000, 5000));
+        assert_eq!(gated.columns.len(), whole.columns.len());
+        for r in 0..5000 {
+            let inside = (1000..3000).contains(&r);
+            assert_eq!(gated.unread[r], !inside, "row {r}");
+            for (key, col) in &gated.columns {
+                let (got, want) = (cell_text(col, r), cell_text(&whole.columns[key], r));
+                if inside || key.0 == "event_id" || key.0 == "event_ts" {
+                    assert_eq!(got, want, "{key:?} row {r}");
+                } else {
+                    let null = cell_text(&crate::model::table::null_column(key.1, 1), 0);
+                    assert_eq!(got, null, "{key:?} row {r} is left unread");
+                }
+            }
+        }
+        // A gate whose time field is read as text cannot judge a record: nothing is left out.
+        let mut by_text = gated_plan();
+        if let Some(g) = &mut by_text.gate {
+            g.time_field = "user_id".into();
+        }
+        let read = read_in_runs(&path, &by_text, 2, 1, Decoder::Best).unwrap();
+        assert!(read.unread.is_empty());
+        assert_same_cells(&read, &whole);
     }
 
     #[test]
@@ -656,7 +708,8 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         // Each form checks on its own path: values only when new to the dictionary,
         // distinct values and ids on every read.
-        let mut plans = vec![multi_block_plan()];
+        // A record a gate leaves unread is still checked: the same file is refused alike.
+        let mut plans = vec![multi_block_plan(), gated_plan()];
         for form in [Form::Value, Form::Distinct, Form::Id] {
             let mut plan = FieldPlan::default();
             plan.add("event_ts", Form::Time, true);

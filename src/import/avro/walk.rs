@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::decode::{Direct, decode};
+use super::decode::{Direct, decode, pass};
 use crate::import::sink::TableBuilder;
 
 /// The most records a block may claim when a record can take no bytes at all (a schema of
@@ -255,13 +255,20 @@ impl Walker {
             // The top-level field being walked, named only when something is wrong.
             let mut field = usize::MAX;
             let walked = match sink.as_deref_mut() {
-                Some(b) if !fields.is_empty() => fields.iter().enumerate().try_for_each(|(i, (_, node))| {
-                    field = i;
-                    match decoded[i] {
-                        Some(d) => decode(d, data, &mut at, b, i),
-                        None => self.walk(*node, data, &mut at, &mut field, 1),
-                    }
-                }),
+                Some(b) if !fields.is_empty() => {
+                    b.begin_record();
+                    let walked = fields.iter().enumerate().try_for_each(|(i, (_, node))| {
+                        field = i;
+                        match decoded[i] {
+                            // A record its plan's gate leaves unread: checked, not read.
+                            Some(d) if b.leaves(i) => pass(d, data, &mut at),
+                            Some(d) => decode(d, data, &mut at, b, i),
+                            None => self.walk(*node, data, &mut at, &mut field, 1),
+                        }
+                    });
+                    b.end_record();
+                    walked
+                }
                 _ => self.walk(0, data, &mut at, &mut field, 0),
             };
             walked.map_err(|message| Corrupt {

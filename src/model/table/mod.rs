@@ -9,8 +9,12 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 mod distinct;
+mod id;
+mod plan;
 
 pub use distinct::{DistinctColumn, text_hash, value_hash};
+pub use id::IdColumn;
+pub use plan::{FieldPlan, RowGate};
 
 /// A value of a compared or grouped field, kept with its source type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -64,74 +68,11 @@ pub enum CellState {
 /// Refuses bytes that are not UTF-8. ASCII, the form of the ids and distinct values of every
 /// export we know, is checked a word at a time; only other bytes take the full check.
 #[inline]
-fn check_utf8(bytes: &[u8]) -> Result<(), std::str::Utf8Error> {
+pub fn check_utf8(bytes: &[u8]) -> Result<(), std::str::Utf8Error> {
     if !bytes.is_ascii() {
         std::str::from_utf8(bytes)?;
     }
     Ok(())
-}
-
-/// Record ids: one arena of their UTF-8 bytes with offsets, nulls marked. Every id pushed
-/// is valid UTF-8 (`push` takes text, `push_bytes` checks), so each one read back is.
-#[derive(Debug, Clone, Default)]
-pub struct IdColumn {
-    bytes: Vec<u8>,
-    ends: Vec<u32>,
-    states: Vec<CellState>,
-}
-
-impl IdColumn {
-    pub fn push(&mut self, value: Option<&str>) {
-        self.push_valid(value.map(str::as_bytes));
-    }
-
-    /// Pushes an id read as bytes (empty: null), refusing bytes that are not UTF-8.
-    pub fn push_bytes(&mut self, value: &[u8]) -> Result<(), std::str::Utf8Error> {
-        check_utf8(value)?;
-        self.push_valid(Some(value));
-        Ok(())
-    }
-
-    fn push_valid(&mut self, value: Option<&[u8]>) {
-        match value {
-            Some(v) if !v.is_empty() => {
-                self.bytes.extend_from_slice(v);
-                self.states.push(CellState::Ok);
-            }
-            _ => self.states.push(CellState::Null),
-        }
-        self.ends.push(u32::try_from(self.bytes.len()).unwrap_or(u32::MAX));
-    }
-
-    pub fn len(&self) -> usize {
-        self.states.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.states.is_empty()
-    }
-
-    pub fn state(&self, row: usize) -> CellState {
-        self.states[row]
-    }
-
-    /// The id of `row`; empty for a null id.
-    pub fn get(&self, row: usize) -> &str {
-        std::str::from_utf8(self.get_bytes(row)).unwrap_or_default()
-    }
-
-    /// The bytes of `get(row)`, without looking at them.
-    pub fn get_bytes(&self, row: usize) -> &[u8] {
-        let start = if row == 0 { 0 } else { self.ends[row - 1] as usize };
-        &self.bytes[start..self.ends[row] as usize]
-    }
-
-    pub fn append(&mut self, other: &IdColumn) {
-        let base = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
-        self.bytes.extend_from_slice(&other.bytes);
-        self.ends.extend(other.ends.iter().map(|e| e + base));
-        self.states.extend_from_slice(&other.states);
-    }
 }
 
 /// Times in UTC microseconds; the raw text is kept for cells that could not be read.
@@ -503,6 +444,25 @@ impl Column {
         }
     }
 
+    /// Pads the column with nulls up to `rows` rows (nothing if it has as many).
+    pub fn fill_nulls(&mut self, rows: usize) {
+        let rows = rows.max(self.len());
+        match self {
+            Column::Id(c) => (c.len()..rows).for_each(|_| c.push(None)),
+            Column::Time(c) => {
+                c.values.resize(rows, 0);
+                c.states.resize(rows, CellState::Null);
+            }
+            Column::Number(c) => {
+                c.values.resize(rows, Decimal::ZERO);
+                c.states.resize(rows, CellState::Null);
+            }
+            Column::Value(ValueColumn { codes, .. }) | Column::Distinct(DistinctColumn { codes, .. }) => {
+                codes.resize(rows, 0)
+            }
+        }
+    }
+
     pub fn len(&self) -> usize {
         match self {
             Column::Id(c) => c.len(),
@@ -530,23 +490,6 @@ impl Column {
     }
 }
 
-/// The fields of a dataset the configuration needs, and the form each is read in.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FieldPlan {
-    /// (field, form, required): a required field absent from a file is an error.
-    pub fields: Vec<(String, Form, bool)>,
-}
-
-impl FieldPlan {
-    pub fn add(&mut self, field: &str, form: Form, required: bool) {
-        if let Some(f) = self.fields.iter_mut().find(|(n, fm, _)| n == field && *fm == form) {
-            f.2 |= required;
-        } else {
-            self.fields.push((field.to_string(), form, required));
-        }
-    }
-}
-
 /// A dataset read into columns, keyed by (field, form).
 #[derive(Debug, Clone, Default)]
 pub struct Table {
@@ -554,6 +497,8 @@ pub struct Table {
     pub columns: HashMap<(String, Form), Column>,
     /// SHA-256 of the file this table was read from (empty for joined tables).
     pub sha256: String,
+    /// Per row, whether a `RowGate` left the record partly unread (empty: none was).
+    pub unread: Vec<bool>,
 }
 
 impl Table {
@@ -566,9 +511,8 @@ impl Table {
     }
 
     /// Appends a table of the next file; columns missing on either side are filled with nulls.
-    pub fn append(&mut self, other: Table) {
+    pub fn append(&mut self, mut other: Table) {
         let rows_before = self.rows;
-        let mut other = other;
         for ((field, form), col) in self.columns.iter_mut() {
             match other.columns.remove(&(field.clone(), *form)) {
                 Some(c) => col.append(c),
@@ -580,6 +524,11 @@ impl Table {
             filled.append(col);
             self.columns.insert((field, form), filled);
         }
+        if !self.unread.is_empty() || !other.unread.is_empty() {
+            self.unread.resize(rows_before, false);
+            self.unread
+                .extend((0..other.rows).map(|r| other.unread.get(r).is_some_and(|u| *u)));
+        }
         self.rows += other.rows;
     }
 }
@@ -587,15 +536,7 @@ impl Table {
 /// A column of `rows` nulls.
 pub fn null_column(form: Form, rows: usize) -> Column {
     let mut c = Column::empty(form);
-    for _ in 0..rows {
-        match &mut c {
-            Column::Id(x) => x.push(None),
-            Column::Time(x) => x.push_null(),
-            Column::Number(x) => x.push_null(),
-            Column::Value(x) => x.push_null(),
-            Column::Distinct(x) => x.push_hash(0),
-        }
-    }
+    c.fill_nulls(rows);
     c
 }
 
