@@ -342,7 +342,6 @@ impl ObDays {
                     if mask == 0 || !metered[day] {
                         continue;
                     }
-
                     let t = ds.time_us[r];
                     for m in meters.iter_mut() {
                         if mask & (1 << m.bit) == 0 {
