@@ -167,7 +167,9 @@ fn table(records: &[Rec]) -> Table {
 /// The records read as a record-by-record reader reads them, with the plan's `gate`: a
 /// value the gate lets it skip is not pushed at all, as in the Avro walk.
 fn gated_table(records: &[Rec], gate: Option<RowGate>) -> Table {
-    let cols: Vec<(String, SourceType)> = ["id", "ts", "ob", "app", "chan", "user", "qty", "flag"]
+    // `app` comes before the gate's time field: a record left unread pushes its value
+    // before the gate can judge it, and must take it back.
+    let cols: Vec<(String, SourceType)> = ["id", "app", "ts", "ob", "chan", "user", "qty", "flag"]
         .iter()
         .map(|n| (n.to_string(), SourceType::Text))
         .collect();
@@ -185,9 +187,9 @@ fn gated_table(records: &[Rec], gate: Option<RowGate>) -> Table {
         let user = format!("u{}", r.user);
         let cells = [
             Cell::Text(&id),
+            Cell::Text(app),
             Cell::Instant(origin + r.minute * 60_000_000),
             Cell::Text(ob),
-            Cell::Text(app),
             Cell::Text(chan),
             Cell::Text(&user),
             Cell::Int(r.qty),

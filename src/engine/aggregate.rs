@@ -210,12 +210,13 @@ impl<'a> Source<'a> {
         matches!(self, Source::Number(_))
     }
 
+    /// Adds record `row` (its values at `cell` of the columns: `PreparedDataset::cell`).
     #[inline]
-    pub(super) fn add(&self, acc: &mut Acc, row: usize, time: i64, ids: &IdColumn) {
+    pub(super) fn add(&self, acc: &mut Acc, row: usize, cell: usize, time: i64, ids: &IdColumn) {
         match (acc, self) {
             (Acc::Count(n), _) => *n += 1,
             (Acc::Distinct(codes), Source::Distinct(col)) => {
-                let code = col.codes[row];
+                let code = col.codes[cell];
                 if code != 0 && codes.last() != Some(&code) {
                     // Keep memory near the number of distinct codes, not of records: when
                     // full, drop repeats; the vector grows only if that frees under half.
@@ -227,10 +228,10 @@ impl<'a> Source<'a> {
                 }
             }
             (acc, Source::Fixed(col)) => {
-                if col.states[row] != CellState::Ok {
+                if col.states[cell] != CellState::Ok {
                     return;
                 }
-                let v = col.values[row];
+                let v = col.values[cell];
                 match acc {
                     Acc::Sum(s) => *s += i128::from(v),
                     Acc::Max(m) => *m = Some(m.map_or(v, |x| x.max(v))),
@@ -241,10 +242,10 @@ impl<'a> Source<'a> {
                 }
             }
             (acc, Source::Number(col)) => {
-                if col.states[row] != CellState::Ok {
+                if col.states[cell] != CellState::Ok {
                     return;
                 }
-                let v = col.values[row];
+                let v = col.values[cell];
                 match acc {
                     Acc::DecSum(s) => *s += v,
                     Acc::DecMax(m) => *m = Some(m.map_or(v, |x| x.max(v))),
@@ -386,11 +387,12 @@ pub fn usage(config: &Config, datasets: &[PreparedDataset], ob: usize, period: &
                         if mask & (1 << acc.slot_bit) == 0 {
                             continue;
                         }
-                        acc.source.add(&mut acc.total, r, t, &ds.ids);
-                        acc.source.add(&mut acc.daily[day], r, t, &ds.ids);
+                        let cell = ds.cell(r);
+                        acc.source.add(&mut acc.total, r, cell, t, &ds.ids);
+                        acc.source.add(&mut acc.daily[day], r, cell, t, &ds.ids);
                         for (_, col, group) in acc.groups.iter_mut() {
-                            let code = col.codes[r] as usize;
-                            acc.source.add(&mut group[code], r, t, &ds.ids);
+                            let code = col.codes[cell] as usize;
+                            acc.source.add(&mut group[code], r, cell, t, &ds.ids);
                         }
                     }
                 }

@@ -343,21 +343,22 @@ impl ObDays {
                         continue;
                     }
                     let t = ds.time_us[r];
+                    let cell = ds.cell(r);
                     for m in meters.iter_mut() {
                         if mask & (1 << m.bit) == 0 {
                             continue;
                         }
                         match &mut m.distinct {
                             Some((col, pairs)) => {
-                                let code = col.codes[r];
+                                let code = col.codes[cell];
                                 if code != 0 {
                                     pairs.push((day as u64) << 32 | u64::from(code));
                                 }
                             }
-                            None => m.source.add(&mut m.days[day], r, t, &ds.ids),
+                            None => m.source.add(&mut m.days[day], r, cell, t, &ds.ids),
                         }
                         for (_, col, local, group, dense) in m.groups.iter_mut() {
-                            let code = col.codes[r] as usize;
+                            let code = col.codes[cell] as usize;
                             if local[code] == u32::MAX {
                                 local[code] = group.values.len() as u32;
                                 group.values.push(col.dict[code].clone());
@@ -365,7 +366,7 @@ impl ObDays {
                                 dense.grow(days, &m.empty);
                             }
                             let at = local[code] as usize * days + day;
-                            dense.add(at, &m.source, r, t, &ds.ids);
+                            dense.add(at, &m.source, r, cell, t, &ds.ids);
                         }
                     }
                 }

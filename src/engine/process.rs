@@ -92,12 +92,27 @@ pub struct PreparedDataset {
     pub table: Table,
     /// Measured numbers in fixed point, by field.
     pub fixed: HashMap<String, crate::model::table::FixedColumn>,
+    /// Per row, its cell in the columns of `table` and `fixed` (`cell`), which hold only the
+    /// rows read (`Table::unread`; `u32::MAX` for a row left unread). Empty: every row was
+    /// read, and a row's cell is the row.
+    pub cells: Vec<u32>,
     /// The input files the rows came from: (file index in the dataset, rows), in row
     /// order; empty when not known (all rows count as file 0).
     pub files: Vec<(u32, usize)>,
 }
 
 impl PreparedDataset {
+    /// Row `row`'s cell in the columns of `table` and `fixed`: never asked of a row left
+    /// unread, whose outcome is `Outcome::Unread` or `Outcome::Unattributable`.
+    #[inline]
+    pub fn cell(&self, row: usize) -> usize {
+        if self.cells.is_empty() {
+            row
+        } else {
+            self.cells[row] as usize
+        }
+    }
+
     /// The file index of every row (see `files`).
     pub fn file_of_rows(&self) -> Vec<u32> {
         let mut out = Vec::with_capacity(self.rows);
@@ -317,7 +332,6 @@ pub fn prepare(
 ) -> PreparedDataset {
     let mut table = table;
     let rows = table.rows;
-    let unread = std::mem::take(&mut table.unread);
     let ids = match table.take(&ds.id_field, Form::Id) {
         Some(Column::Id(c)) => c,
         _ => crate::model::table::null_column(Form::Id, rows).into_id(),
@@ -326,8 +340,12 @@ pub fn prepare(
         Some(Column::Time(c)) => c,
         _ => Default::default(),
     };
+    let (unread, whole_ob) = cells_of_read_rows(&mut table, &ds.ob_field);
     let empty_values = ValueColumn::default();
-    let ob_col = value_column(&table, &ds.ob_field).unwrap_or(&empty_values);
+    let ob_col = whole_ob
+        .as_ref()
+        .or_else(|| value_column(&table, &ds.ob_field))
+        .unwrap_or(&empty_values);
     let (ob_per_code, unknown_ob) = ob_of_codes(config, ds, ob_col);
     let id_field: Arc<str> = ds.id_field.as_str().into();
     let time_field: Arc<str> = ds.time_field.as_str().into();
@@ -356,8 +374,17 @@ pub fn prepare(
     let mut issues = Vec::new();
     let mut unattributable_issues = Vec::new();
     let mut rows_by_ob: Vec<Vec<u32>> = vec![Vec::new(); config.obs.len()];
+    // Per row, its cell in the columns of `table` (empty: the row itself).
+    let mut cells: Vec<u32> = Vec::with_capacity(if unread.is_empty() { 0 } else { rows });
+    let mut read = 0usize;
     for r in 0..rows {
         let row = r as u32;
+        let is_unread = unread.get(r).is_some_and(|u| *u);
+        let at = read;
+        if !unread.is_empty() {
+            cells.push(if is_unread { u32::MAX } else { at as u32 });
+        }
+        read += usize::from(!is_unread);
         let id_ok = ids.state(r) == CellState::Ok;
         let issue = |code: Code, field: &Arc<str>, value: &Arc<str>, message: &Arc<str>| Issue {
             row,
@@ -395,18 +422,18 @@ pub fn prepare(
         let o = ob_per_code[ob_code as usize].unwrap_or(NO_OB);
         ob.push(o);
         rows_by_ob[o as usize].push(row);
-        if unread.get(r).is_some_and(|u| *u) {
+        if is_unread {
             outcome.push(Outcome::Unread);
             continue;
         }
         // Rules 4 to 6 (rule 2, the period, is applied when rating; rule 3 by the caller).
-        if excluded.as_ref().is_some_and(|e| e[r]) {
+        if excluded.as_ref().is_some_and(|e| e[at]) {
             outcome.push(Outcome::Excluded);
             continue;
         }
         let mut suspended = None;
         for check in &dim_checks {
-            let code = check.col.codes[r];
+            let code = check.col.codes[at];
             if let Some((failure, (v, message))) = &check.verdict[code as usize] {
                 suspended = Some(issue(*failure, &check.field, v, message));
                 break;
@@ -414,8 +441,8 @@ pub fn prepare(
         }
         if suspended.is_none() {
             for (field, col) in &measured {
-                if col.states[r] == CellState::Invalid {
-                    let raw = col.invalid_text.get(&row).cloned().unwrap_or_default();
+                if col.states[at] == CellState::Invalid {
+                    let raw = col.invalid_text.get(&(at as u32)).cloned().unwrap_or_default();
                     let message = format!("{field} \"{raw}\" is negative or not a number");
                     suspended = Some(issue(Code::InvalidValue, field, &raw.into(), &message.into()));
                     break;
@@ -430,11 +457,11 @@ pub fn prepare(
         outcome.push(Outcome::Rated);
         let mut mask = 0u64;
         for (k, w) in wheres.iter().enumerate() {
-            if w.as_ref().is_none_or(|w| w[r]) {
+            if w.as_ref().is_none_or(|w| w[at]) {
                 mask |= 1 << k;
             }
         }
-        meter_mask[r] = mask;
+        meter_mask[row as usize] = mask;
     }
 
     let fixed = keep_rated_columns(&mut table, &meters);
@@ -453,8 +480,39 @@ pub fn prepare(
         rows_by_ob,
         table,
         fixed,
+        cells,
         files: Vec::new(),
     }
+}
+
+/// Takes `table.unread` and leaves every column of `table` holding the rows read and no
+/// others (`Table::unread`): the columns of the gate's whole fields drop their unread rows.
+/// Returns the unread flags and, if it was whole, the OB column with every row.
+fn cells_of_read_rows(table: &mut Table, ob_field: &str) -> (Vec<bool>, Option<ValueColumn>) {
+    let unread = std::mem::take(&mut table.unread);
+    let whole = std::mem::take(&mut table.whole);
+    if unread.is_empty() {
+        return (unread, None);
+    }
+    let read: Vec<bool> = unread.iter().map(|u| !u).collect();
+    let mut whole_ob = None;
+    for ((field, form), column) in table.columns.iter_mut() {
+        if !whole.contains(field) {
+            continue;
+        }
+        if let (Form::Value, Column::Value(c)) = (form, &*column)
+            && field == ob_field
+        {
+            whole_ob = Some(c.clone());
+        }
+        column.keep_rows(&read);
+    }
+    let cells = read.iter().filter(|r| **r).count();
+    for (key, column) in &table.columns {
+        // A column out of step with the rows read would bill one record's values to another.
+        assert_eq!(column.len(), cells, "column {key:?} of a table read through a gate");
+    }
+    (unread, whole_ob)
 }
 
 #[cfg(test)]

@@ -150,9 +150,8 @@ pub struct TableBuilder {
     unread: Vec<bool>,
     /// Records begun (`begin_record`).
     records: usize,
-    /// Whether a record was left unread since the columns it left behind were last padded:
-    /// they get their nulls in bulk before the next value is pushed, not one at a time.
-    behind: bool,
+    /// Records begun and not left unread: the rows of the columns a gate may skip.
+    read: usize,
 }
 
 /// A `RowGate` resolved to source columns.
@@ -162,6 +161,10 @@ struct Gate {
     time: usize,
     /// Per source column: whether it feeds a field the gate keeps.
     kept: Vec<bool>,
+    /// The targets of the source columns before `time` that feed no field kept: a record
+    /// left unread may have pushed cells there before its time was read, and takes them
+    /// back.
+    early: Vec<usize>,
 }
 
 impl TableBuilder {
@@ -210,11 +213,17 @@ impl TableBuilder {
                     .any(|t| targets[*t].0.0 == field && form.is_none_or(|f| targets[*t].0.1 == f))
             };
             let time = (0..routes.len()).find(|i| feeds(*i, &g.time_field, Some(Form::Time)))?;
+            let kept: Vec<bool> = (0..routes.len())
+                .map(|i| g.keep.iter().any(|k| feeds(i, k, None)))
+                .collect();
+            let early = (0..time)
+                .filter(|i| !kept[*i])
+                .flat_map(|i| routes[i].iter().copied())
+                .collect();
             Some(Gate {
                 time,
-                kept: (0..routes.len())
-                    .map(|i| g.keep.iter().any(|k| feeds(i, k, None)))
-                    .collect(),
+                kept,
+                early,
                 gate: g.clone(),
             })
         });
@@ -226,7 +235,7 @@ impl TableBuilder {
             leaving: false,
             unread: Vec::new(),
             records: 0,
-            behind: false,
+            read: 0,
         })
     }
 
@@ -244,25 +253,16 @@ impl TableBuilder {
         self.leaving && self.gate.as_ref().is_some_and(|g| !g.kept[source])
     }
 
-    /// Before a value is pushed: pads the columns that records left unread left behind
-    /// with nulls up to the record being read (a reader pushes nothing for a value `leaves`
-    /// lets it skip).
-    #[inline]
-    fn catch_up(&mut self) {
-        if self.behind {
-            self.behind = false;
-            let before = self.records.saturating_sub(1);
-            for (_, column) in &mut self.targets {
-                column.fill_nulls(before);
-            }
-        }
-    }
-
     /// Ends the record started by `begin_record`.
     pub fn end_record(&mut self) {
-        if self.gate.is_some() {
-            self.unread.push(self.leaving);
-            self.behind |= self.leaving;
+        let Some(g) = &self.gate else { return };
+        self.unread.push(self.leaving);
+        if !self.leaving {
+            self.read += 1;
+            return;
+        }
+        for t in &g.early {
+            self.targets[*t].1.truncate(self.read);
         }
     }
 
@@ -280,7 +280,6 @@ impl TableBuilder {
 
     /// Pushes a cell of source column `source` into every column it feeds.
     pub fn push(&mut self, source: usize, cell: Cell<'_>) {
-        self.catch_up();
         if let (Some(g), Cell::Instant(t)) = (&self.gate, cell)
             && g.time == source
         {
@@ -294,7 +293,6 @@ impl TableBuilder {
     /// Pushes a text (or a null text) of source column `source`: a null is read as the
     /// empty text by value and distinct columns, as no id by id columns.
     pub fn push_text(&mut self, source: usize, value: Option<&str>) {
-        self.catch_up();
         for t in &self.routes[source] {
             match &mut self.targets[*t].1 {
                 Column::Value(c) => c.push_text(value.unwrap_or("")),
@@ -309,7 +307,6 @@ impl TableBuilder {
     /// and distinct columns check only where they must (see `ValueColumn::push_bytes`).
     #[inline]
     pub fn push_bytes(&mut self, source: usize, value: &[u8]) -> Result<(), std::str::Utf8Error> {
-        self.catch_up();
         for t in &self.routes[source] {
             match &mut self.targets[*t].1 {
                 Column::Value(c) => c.push_bytes(value)?,
@@ -365,25 +362,28 @@ impl TableBuilder {
         }
     }
 
-    pub fn finish(mut self) -> Table {
-        let mut rows = self.targets.first().map_or(self.rows, |t| t.1.len());
-        if self.gate.is_some() {
-            // Columns a gate left behind at the end get their nulls now.
-            rows = self.targets.iter().map(|t| t.1.len()).fold(self.records, usize::max);
-            for (_, column) in &mut self.targets {
-                column.fill_nulls(rows);
+    pub fn finish(self) -> Table {
+        let (rows, unread, whole) = match &self.gate {
+            Some(g) if self.records > 0 => {
+                let unread = if self.read < self.records {
+                    self.unread
+                } else {
+                    Vec::new()
+                };
+                (self.records, unread, g.gate.keep.clone())
             }
-        }
-        let unread = if self.unread.iter().any(|u| *u) {
-            self.unread
-        } else {
-            Vec::new()
+            _ => (
+                self.targets.first().map_or(self.rows, |t| t.1.len()),
+                Vec::new(),
+                Vec::new(),
+            ),
         };
         Table {
             rows,
             columns: self.targets.into_iter().collect(),
             sha256: String::new(),
             unread,
+            whole,
         }
     }
 }

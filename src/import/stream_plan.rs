@@ -206,7 +206,7 @@ impl StreamPlan {
                 for (field, form) in &d.present {
                     let key = (field.clone(), *form);
                     if !table.columns.contains_key(&key) {
-                        let nulls = crate::model::table::null_column(*form, table.rows);
+                        let nulls = crate::model::table::null_column(*form, table.rows_of(field));
                         table.columns.insert(key, nulls);
                     }
                 }

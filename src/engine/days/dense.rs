@@ -36,19 +36,19 @@ impl Dense {
         }
     }
 
-    /// `Source::add` of record `row` into accumulator `at`.
+    /// `Source::add` of record `row` (its values at `cell`) into accumulator `at`.
     #[inline]
-    pub(super) fn add(&mut self, at: usize, source: &Source<'_>, row: usize, time: i64, ids: &IdColumn) {
+    pub(super) fn add(&mut self, at: usize, source: &Source<'_>, row: usize, cell: usize, time: i64, ids: &IdColumn) {
         match self {
             Dense::Count(v) => v[at] += 1,
             Dense::Sum(v) => {
                 if let Source::Fixed(col) = source
-                    && col.states[row] == CellState::Ok
+                    && col.states[cell] == CellState::Ok
                 {
-                    v[at] += i128::from(col.values[row]);
+                    v[at] += i128::from(col.values[cell]);
                 }
             }
-            Dense::Any(v) => source.add(&mut v[at], row, time, ids),
+            Dense::Any(v) => source.add(&mut v[at], row, cell, time, ids),
         }
     }
 

@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 mod distinct;
 mod id;
 mod plan;
+mod rows;
 
 pub use distinct::{DistinctColumn, text_hash, value_hash};
 pub use id::IdColumn;
@@ -497,8 +498,12 @@ pub struct Table {
     pub columns: HashMap<(String, Form), Column>,
     /// SHA-256 of the file this table was read from (empty for joined tables).
     pub sha256: String,
-    /// Per row, whether a `RowGate` left the record partly unread (empty: none was).
+    /// Per row, whether a `RowGate` left the record partly unread (empty: none was). Such
+    /// a record has cells only in the columns of the fields in `whole` (the gate's id, time
+    /// and OB fields): the other columns hold the rows read, in order, and no more.
     pub unread: Vec<bool>,
+    /// The fields whose columns hold every row (see `unread`).
+    pub whole: Vec<String>,
 }
 
 impl Table {
@@ -510,17 +515,32 @@ impl Table {
         self.columns.remove(&(field.to_string(), form))
     }
 
+    /// The rows the column of `field` holds (see `unread`).
+    pub fn rows_of(&self, field: &str) -> usize {
+        if self.unread.is_empty() || self.whole.iter().any(|w| w == field) {
+            self.rows
+        } else {
+            self.rows - self.unread.iter().filter(|u| **u).count()
+        }
+    }
+
     /// Appends a table of the next file; columns missing on either side are filled with nulls.
     pub fn append(&mut self, mut other: Table) {
+        for w in std::mem::take(&mut other.whole) {
+            if !self.whole.contains(&w) {
+                debug_assert!(self.unread.is_empty(), "appending tables read through different gates");
+                self.whole.push(w);
+            }
+        }
         let rows_before = self.rows;
         for ((field, form), col) in self.columns.iter_mut() {
             match other.columns.remove(&(field.clone(), *form)) {
                 Some(c) => col.append(c),
-                None => col.append(null_column(*form, other.rows)),
+                None => col.append(null_column(*form, other.rows_of(field))),
             }
         }
-        for ((field, form), col) in other.columns {
-            let mut filled = null_column(form, rows_before);
+        for ((field, form), col) in std::mem::take(&mut other.columns) {
+            let mut filled = null_column(form, self.rows_of(&field));
             filled.append(col);
             self.columns.insert((field, form), filled);
         }

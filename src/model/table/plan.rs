@@ -18,8 +18,8 @@ pub struct FieldPlan {
 /// `[from_us, to_us)` is out of that period whatever its other fields say (docs/processing.md,
 /// rule 2), so only the fields that decide that are read (`keep`: its id, time and OB, for
 /// rule 1 and the duplicate check). Its other fields are still checked as the file's bytes
-/// demand, but not read: they get nulls, and the table marks the record in
-/// `Table::unread`. Readers that read column by column (Parquet) ignore the gate; the
+/// demand, but not read: their columns get no cell for it, and the table marks the record
+/// in `Table::unread`. Readers that read column by column (Parquet) ignore the gate; the
 /// result is the same either way.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowGate {
