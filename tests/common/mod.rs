@@ -117,7 +117,7 @@ pub struct Event {
     pub test: bool,
 }
 
-const fn ev(
+pub const fn ev(
     id: Option<&'static str>,
     ts: &'static str,
     country: Option<&'static str>,
@@ -207,6 +207,22 @@ pub fn write_avro(path: &Path, events: &[Event], codec: Option<arrow_avro::compr
     let file = std::fs::File::create(path).unwrap();
     let mut w = arrow_avro::writer::WriterBuilder::new(batch.schema().as_ref().clone())
         .with_compression(codec)
+        .build::<_, arrow_avro::writer::format::AvroOcfFormat>(file)
+        .unwrap();
+    w.write(&batch).unwrap();
+    w.finish().unwrap();
+}
+
+/// Writes events as an Avro file without the column `dropped` (an older schema).
+pub fn write_avro_without(path: &Path, events: &[Event], dropped: &str) {
+    let batch = events_batch(events);
+    let schema = batch.schema();
+    let keep: Vec<usize> = (0..schema.fields().len())
+        .filter(|i| schema.field(*i).name() != dropped)
+        .collect();
+    let batch = batch.project(&keep).unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = arrow_avro::writer::WriterBuilder::new(batch.schema().as_ref().clone())
         .build::<_, arrow_avro::writer::format::AvroOcfFormat>(file)
         .unwrap();
     w.write(&batch).unwrap();
