@@ -70,6 +70,10 @@ pub fn files_ui(ui: &mut egui::Ui, report: &RunReport, sort: &mut FileSort) {
          records stands out is shown in orange.",
     );
     let rows = file_rows(report, *sort);
+    // The table is wider than most windows: a solid scroll bar (the floating ones show only
+    // under the pointer) says that more columns (Rated, Suspended %, First causes) lie to
+    // the right.
+    ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
     egui::ScrollArea::both().show(ui, |ui| {
         egui::Grid::new("files")
             .striped(true)
